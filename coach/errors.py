@@ -1,0 +1,47 @@
+"""All user-facing errors of Reply Coach, in one place (as spaCy keeps its Errors).
+
+Each error names what went wrong and where (file, line, field) so a user can fix the input
+without reading a traceback. The CLI prints `str(error)` and exits with status 2.
+"""
+from __future__ import annotations
+
+
+class CoachError(Exception):
+    """Base class: anything Reply Coach reports to a user as a clean message."""
+
+
+class UnknownTypeError(CoachError):
+    def __init__(self, name: str) -> None:
+        from coach.taxonomy import TYPE_NAMES
+
+        super().__init__(f"unknown problem type {name!r}; expected one of: {', '.join(TYPE_NAMES)}")
+
+
+class InputError(CoachError):
+    """Bad input data, located by file, line (1-based) and field when known."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None,
+                 field: str | None = None) -> None:
+        self.path, self.line, self.field, self.reason = path, line, field, message
+        where = path or "<input>"
+        if line is not None:
+            where += f":{line}"
+        if field:
+            where += f": field {field!r}"
+        super().__init__(f"{where}: {message}")
+
+
+class RulePackError(CoachError):
+    """A rule pack file that cannot be loaded (bad YAML, unknown type, bad regex, ...)."""
+
+    def __init__(self, path: str, message: str, rule: str | None = None) -> None:
+        loc = f"{path}" + (f" (rule {rule})" if rule else "")
+        super().__init__(f"rule pack {loc}: {message}")
+
+
+class ModelUnavailableError(CoachError):
+    """Model weights or a runtime package are missing; the message says what to install."""
+
+
+class ConfigError(CoachError):
+    """A bad pipeline configuration (unknown detector, bad threshold, ...)."""

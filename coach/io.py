@@ -1,0 +1,86 @@
+"""Reading user files safely: every problem is reported with file, line and field.
+
+Drafts come from people's exports, so we expect BOMs, blank lines, broken encodings, binary files
+and rows with missing fields, and say exactly where each one is.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import IO, Iterator
+
+from coach.errors import InputError
+
+MAX_LINE_BYTES = 8 * 1024 * 1024
+
+
+def decode(data: bytes, path: str = "<stdin>") -> str:
+    """Decode UTF-8 (with or without BOM); binary or other encodings give a clear error."""
+    if b"\x00" in data[:4096]:
+        raise InputError("looks like a binary file, not UTF-8 text", path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise InputError(f"not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start}); "
+                         "save the file as UTF-8", path, line) from None
+
+
+def read_text_arg(value: str) -> str:
+    """A draft given on the command line, or `-` for standard input."""
+    if value == "-":
+        return decode(sys.stdin.buffer.read(), "<stdin>")
+    return value
+
+
+def open_bytes(path: str | Path) -> bytes:
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", str(p))
+    if p.is_dir():
+        raise InputError("is a directory, expected a file", str(p))
+    return p.read_bytes()
+
+
+def iter_jsonl(path: str | Path, required: tuple[str, ...] = ("text",),
+               skip_bad: bool = False) -> Iterator[tuple[int, dict | None, InputError | None]]:
+    """Yield (line number, row, error) for each non-blank line.
+
+    With `skip_bad`, a bad row yields (line, partial row or None, error) and reading goes on;
+    otherwise the first bad row raises its InputError. Missing fields and non-string text are
+    errors that name the field.
+    """
+    path = str(path)
+    text = decode(open_bytes(path), path)
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        err = None
+        row = None
+        if len(line) > MAX_LINE_BYTES:
+            err = InputError(f"line is longer than {MAX_LINE_BYTES:,} characters", path, lineno)
+        else:
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                err = InputError(f"invalid JSON ({e.msg} at column {e.colno})", path, lineno)
+        if err is None and not isinstance(row, dict):
+            err = InputError(f"expected a JSON object, got {type(row).__name__}", path, lineno)
+            row = None
+        if err is None:
+            for f in required:
+                if f not in row:
+                    err = InputError("missing field", path, lineno, f)
+                    break
+                if f == "text" and not isinstance(row[f], str):
+                    err = InputError(f"must be a string, got {type(row[f]).__name__}", path,
+                                     lineno, f)
+                    break
+        if err is not None and not skip_bad:
+            raise err
+        yield lineno, row, err
+
+
+def write_jsonl_line(out: IO[str], obj: dict) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")

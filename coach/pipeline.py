@@ -1,0 +1,128 @@
+"""The Coach pipeline: run the configured detectors over a draft and merge their flags.
+
+Like a spaCy pipeline, detectors are looked up by name in a registry, so `check`, `eval`, the app
+and batch scoring all run exactly the same code and a new detector is one `register_detector`
+away. Every entry point goes through `Coach.check` / `Coach.check_many`.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Protocol, Sequence
+
+from coach.config import CoachConfig
+from coach.errors import ConfigError, InputError
+from coach.flags import Flag
+from coach.taxonomy import SEVERITIES
+from coach.text import DraftView
+
+
+class Detector(Protocol):
+    name: str
+
+    def detect(self, view: DraftView) -> list[Flag]: ...
+
+
+DETECTORS: dict[str, Callable[[CoachConfig], Detector]] = {}
+
+
+def register_detector(name: str) -> Callable:
+    def deco(factory: Callable[[CoachConfig], Detector]) -> Callable[[CoachConfig], Detector]:
+        DETECTORS[name] = factory
+        return factory
+    return deco
+
+
+@register_detector("rules")
+def _rules(config: CoachConfig) -> Detector:
+    from coach.rules.engine import RuleDetector
+
+    return RuleDetector(config.rule_packs, builtin=config.builtin_rules)
+
+
+def _overlap(a: Flag, b: Flag) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def merge_flags(flags: Iterable[Flag]) -> list[Flag]:
+    """One flag per problem span.
+
+    Overlapping flags of the same family become one flag: the type with the most support (number
+    of distinct detectors/rules agreeing, then severity, then score) wins, the span is the union,
+    and every source is listed (`rules+embedding`). Overlapping flags of different families are
+    different problems and are both kept.
+    """
+    flags = sorted(flags, key=lambda f: (f.start, -f.end))
+    groups: list[list[Flag]] = []
+    for f in flags:
+        for g in groups:
+            if g[0].family == f.family and any(_overlap(f, h) for h in g):
+                g.append(f)
+                break
+        else:
+            groups.append([f])
+    merged = []
+    for g in groups:
+        if len(g) == 1:
+            merged.append(g[0])
+            continue
+        support: dict[str, set[str]] = {}
+        for f in g:
+            support.setdefault(f.type, set()).add(f.source + ":" + f.rule)
+        best = max(g, key=lambda f: (len(support[f.type]), SEVERITIES.index(f.severity), f.score,
+                                     f.end - f.start))
+        start, end = min(f.start for f in g), max(f.end for f in g)
+        sources = []
+        for f in g:
+            for s in f.source.split("+"):
+                if s not in sources:
+                    sources.append(s)
+        rules = sorted({f.rule for f in g if f.rule})
+        merged.append(Flag(best.family, best.type, start, end, "", best.message, best.suggestion,
+                           best.severity, "+".join(sources), rule=",".join(rules),
+                           score=max(f.score for f in g)))
+    return sorted(merged, key=lambda f: (f.start, f.end))
+
+
+class Coach:
+    """Runs the configured detectors and returns merged flags with exact offsets."""
+
+    def __init__(self, config: CoachConfig | None = None) -> None:
+        self.config = config or CoachConfig()
+        unknown = [d for d in self.config.detectors if d not in DETECTORS]
+        if unknown:
+            raise ConfigError(f"unknown detector(s) {unknown}; available: {sorted(DETECTORS)}")
+        if not self.config.detectors:
+            raise ConfigError("no detectors selected")
+        self.detectors: list[Detector] = [DETECTORS[d](self.config) for d in self.config.detectors]
+
+    def _validate(self, text: object) -> str:
+        if not isinstance(text, str):
+            raise InputError(f"draft must be text, got {type(text).__name__}", field="text")
+        if len(text) > self.config.max_chars:
+            raise InputError(f"draft is {len(text):,} characters; the limit is "
+                             f"{self.config.max_chars:,}", field="text")
+        return text
+
+    def check(self, text: str) -> list[Flag]:
+        return self.check_many([text])[0]
+
+    def check_many(self, texts: Sequence[str]) -> list[list[Flag]]:
+        """Check a batch of drafts (batched detectors such as embeddings run once per batch)."""
+        views = [DraftView(self._validate(t), self.config.allowlist) for t in texts]
+        per_draft: list[list[Flag]] = [[] for _ in views]
+        for det in self.detectors:
+            batch = getattr(det, "detect_many", None)
+            results = batch(views) if batch else [det.detect(v) for v in views]
+            for acc, fl in zip(per_draft, results):
+                acc.extend(fl)
+        out = []
+        for view, fl in zip(views, per_draft):
+            merged = merge_flags(f for f in fl if not _ignored(view, f))
+            for f in merged:
+                f.quote = view.text[f.start:f.end]
+            out.append(merged)
+        return out
+
+
+def _ignored(view: DraftView, f: Flag) -> bool:
+    """A flag inside an ignored region (allowlist phrase or coach-off marker) is dropped."""
+    return any(a < f.end and f.start < b for a, b in view.ignored)

@@ -1,0 +1,205 @@
+"""Rule packs as data: load YAML packs, compile them, and run them over a DraftView.
+
+A pack is one YAML file per problem type (as proselint keeps one module per check, and Vale keeps
+rules as data). Each rule has a regex `pattern` over the normalised, quote-masked draft, optional
+context conditions, the agent-facing `message`/`suggestion` (defaulting to the taxonomy), a
+`severity`, and `examples.bad`/`examples.good` that the test-suite runs.
+
+Why regex and not spaCy's Matcher: the rules-only path must check >= 1,000 drafts/s on 2 cores,
+and a spaCy pipeline runs ~100-200 drafts/s. Context that spaCy would give us (negation, who
+"they" refers to, passive voice with no agent) is expressed instead as windowed `unless`/`require`
+conditions and small registered Python conditions (coach.rules.conditions).
+
+Rule fields:
+  id:         unique id, e.g. `powerless.cant_help`
+  pattern:    regex; `{NAME}` expands a lexicon macro (coach/rules/packs/lexicon.yaml)
+  span:       optional regex group name whose span becomes the flag (default: whole match)
+  unless:     list of {pattern, within} - suppress when the pattern matches in that window
+  require:    list of {pattern, within} - keep only when the pattern matches in that window
+  check:      list of registered condition names that must all return True
+  within:     sentence | next | prev | around | after | before | draft | rest_of_sentence |
+              sentence_before (see DraftView.window)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from coach.errors import RulePackError
+from coach.flags import Flag
+from coach.rules.conditions import CONDITIONS
+from coach.taxonomy import SEVERITIES, TYPES
+from coach.text import DraftView
+
+PACK_DIR = Path(__file__).parent / "packs"
+LEXICON = PACK_DIR / "lexicon.yaml"
+_MACRO = re.compile(r"\{([A-Z][A-Z_]+)\}")
+_SCOPES = {"sentence", "next", "prev", "around", "after", "before", "draft", "rest_of_sentence",
+           "sentence_before"}
+
+
+@dataclass
+class Context:
+    pattern: re.Pattern[str]
+    within: str
+
+
+@dataclass
+class Rule:
+    id: str
+    type: str
+    family: str
+    pattern: re.Pattern[str]
+    message: str
+    suggestion: str
+    severity: str
+    span: str | None = None
+    unless: list[Context] = field(default_factory=list)
+    require: list[Context] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+    bad: list[str] = field(default_factory=list)
+    good: list[str] = field(default_factory=list)
+    pack: str = ""
+
+    def matches(self, view: DraftView) -> Iterable[Flag]:
+        """Yield one Flag per accepted match of this rule in the draft."""
+        for m in self.pattern.finditer(view.masked):
+            if self.span and m.group(self.span) is not None:
+                start, end = m.span(self.span)
+            else:
+                start, end = m.span()
+            if end <= start:
+                continue
+            if any(c.pattern.search(view.window(m.start(), m.end(), c.within)) for c in self.unless):
+                continue
+            if not all(c.pattern.search(view.window(m.start(), m.end(), c.within)) for c in self.require):
+                continue
+            if not all(CONDITIONS[name](view, m) for name in self.checks):
+                continue
+            yield Flag(self.family, self.type, start, end, view.text[start:end], self.message,
+                       self.suggestion, self.severity, "rules", rule=self.id)
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulePackError(str(path), "file not found") from None
+    except UnicodeDecodeError as e:
+        raise RulePackError(str(path), f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except yaml.YAMLError as e:
+        raise RulePackError(str(path), f"invalid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise RulePackError(str(path), "expected a mapping with `type` and `rules`")
+    return data
+
+
+@lru_cache(maxsize=None)
+def _lexicon(path: str) -> dict[str, str]:
+    data = _read_yaml(Path(path))
+    return {str(k): str(v) for k, v in (data.get("macros") or {}).items()}
+
+
+def expand(pattern: str, macros: dict[str, str], where: str, rule: str) -> str:
+    """Expand `{NAME}` macros (recursively, with a depth guard)."""
+    for _ in range(10):
+        if not _MACRO.search(pattern):
+            return pattern
+
+        def sub(m: re.Match[str]) -> str:
+            if m.group(1) not in macros:
+                raise RulePackError(where, f"unknown macro {{{m.group(1)}}}", rule)
+            return f"(?:{macros[m.group(1)]})"
+        pattern = _MACRO.sub(sub, pattern)
+    raise RulePackError(where, "macros nest too deeply", rule)
+
+
+def _compile(pattern: str | list[str], macros: dict[str, str], where: str,
+             rule: str) -> re.Pattern[str]:
+    if isinstance(pattern, list):  # a list of alternatives reads better than one long line
+        pattern = "|".join(f"(?:{p})" for p in pattern)
+    try:
+        return re.compile(expand(pattern, macros, where, rule), re.IGNORECASE)
+    except re.error as e:
+        raise RulePackError(where, f"bad regex: {e}", rule) from None
+
+
+def _contexts(items, macros, where, rule) -> list[Context]:
+    out = []
+    for item in items or []:
+        if isinstance(item, str):
+            item = {"pattern": item, "within": "sentence"}
+        within = item.get("within", "sentence")
+        if within not in _SCOPES:
+            raise RulePackError(where, f"unknown window {within!r}; use one of {sorted(_SCOPES)}", rule)
+        out.append(Context(_compile(item["pattern"], macros, where, rule), within))
+    return out
+
+
+def load_pack(path: str | Path, lexicon: str | Path | None = None) -> list[Rule]:
+    """Load one rule pack file. Errors name the file and the rule."""
+    path = Path(path)
+    where = str(path)
+    data = _read_yaml(path)
+    macros = dict(_lexicon(str(lexicon or LEXICON)))
+    macros.update({str(k): str(v) for k, v in (data.get("macros") or {}).items()})
+    pack_type = data.get("type")
+    rules = []
+    for i, raw in enumerate(data.get("rules") or []):
+        rid = str(raw.get("id") or f"{path.stem}.{i}")
+        rtype = raw.get("type", pack_type)
+        if rtype not in TYPES:
+            raise RulePackError(where, f"unknown type {rtype!r}; expected one of {list(TYPES)}", rid)
+        if "pattern" not in raw:
+            raise RulePackError(where, "missing `pattern`", rid)
+        t = TYPES[rtype]
+        severity = raw.get("severity", t.severity)
+        if severity not in SEVERITIES:
+            raise RulePackError(where, f"severity must be one of {SEVERITIES}", rid)
+        checks = list(raw.get("check") or [])
+        for c in checks:
+            if c not in CONDITIONS:
+                raise RulePackError(where, f"unknown check {c!r}; known: {sorted(CONDITIONS)}", rid)
+        examples = raw.get("examples") or {}
+        rules.append(Rule(
+            id=rid, type=rtype, family=t.family,
+            pattern=_compile(raw["pattern"], macros, where, rid),
+            message=raw.get("message", t.why), suggestion=raw.get("suggestion", t.fix),
+            severity=severity, span=raw.get("span"),
+            unless=_contexts(raw.get("unless"), macros, where, rid),
+            require=_contexts(raw.get("require"), macros, where, rid),
+            checks=checks, bad=list(examples.get("bad") or []), good=list(examples.get("good") or []),
+            pack=path.stem))
+    return rules
+
+
+def builtin_pack_paths() -> list[Path]:
+    return sorted(p for p in PACK_DIR.glob("*.yaml") if p.name != "lexicon.yaml")
+
+
+class RuleDetector:
+    """The rule-pack detector: runs every rule and keeps the first flag for each span."""
+
+    name = "rules"
+
+    def __init__(self, extra_packs: Iterable[str | Path] = (), builtin: bool = True) -> None:
+        paths = (builtin_pack_paths() if builtin else []) + [Path(p) for p in extra_packs]
+        self.rules: list[Rule] = []
+        for p in paths:
+            self.rules.extend(load_pack(p))
+        seen: set[str] = set()
+        for r in self.rules:
+            if r.id in seen:
+                raise RulePackError(r.pack, f"duplicate rule id {r.id!r}", r.id)
+            seen.add(r.id)
+
+    def detect(self, view: DraftView) -> list[Flag]:
+        flags: list[Flag] = []
+        for rule in self.rules:
+            flags.extend(rule.matches(view))
+        return flags

@@ -1,0 +1,95 @@
+"""The Reply Coach taxonomy: the one place that names families and types.
+
+Every other module (rules, classifier, metrics, UI, reports) imports these names from here, so a
+type can never be spelled two ways. Each type carries the agent-facing explanation ("why this
+hurts") and the ownership move that fixes it; rule packs may override the wording per rule.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """One problem type: its family, why it hurts, and the ownership move that fixes it."""
+
+    name: str
+    family: str
+    why: str
+    fix: str
+    severity: str
+    label: str
+
+
+FAMILIES: tuple[str, ...] = ("distancing", "scripted_apology", "dead_end")
+
+_TYPES = [
+    ProblemType(
+        "they_language", "distancing",
+        "Talking about the company as \"they\" tells the customer you are not part of it, so no one "
+        "seems to own their problem.",
+        "Say \"we\" for the company and \"I\" for what you will do: \"We changed the billing system, "
+        "and I'll walk you through the new invoice.\"",
+        "warning", "They-language"),
+    ProblemType(
+        "blame_shifting", "distancing",
+        "Pointing at another team, a partner, the system, the customer, or hiding behind the passive "
+        "voice (\"mistakes were made\") sounds like an excuse and leaves no owner.",
+        "Own it in the active voice: \"We made a mistake with your order, and here is what I'm doing "
+        "to fix it.\"",
+        "error", "Blame-shifting"),
+    ProblemType(
+        "powerless", "distancing",
+        "Saying you can't help makes the customer feel stuck with the wrong person and pushes them "
+        "to escalate.",
+        "Say what you can do, even if it is not everything they asked for: \"Here's what I can do "
+        "right now: ...\"",
+        "warning", "Powerless"),
+    ProblemType(
+        "policy_wall", "distancing",
+        "A bare rule with no reason and no alternative reads as a wall; the customer hears \"no\" and "
+        "nothing else.",
+        "Stand by the policy as yours, give the reason, and offer the best alternative: \"We don't "
+        "do X because Y; what I can do is Z.\"",
+        "warning", "Policy wall"),
+    ProblemType(
+        "disowning", "distancing",
+        "Siding with the customer against your own company (\"the policy is dumb, but...\") breaks "
+        "trust in both you and the company.",
+        "Acknowledge the frustration without criticising the company, and own the explanation: "
+        "\"I understand this is frustrating; we set this rule because ...\"",
+        "warning", "Disowning"),
+    ProblemType(
+        "scripted_apology", "scripted_apology",
+        "A stock apology (\"we apologise for any inconvenience\") sounds copied and empty; it names "
+        "neither the problem nor a fix.",
+        "Apologise for the specific thing that went wrong and follow it with the action you are "
+        "taking: \"I'm sorry your parcel arrived late; I've refunded the delivery fee.\"",
+        "info", "Scripted apology"),
+    ProblemType(
+        "dead_end", "dead_end",
+        "The reply leaves the customer nowhere: sent elsewhere, told to wait with no time, or told "
+        "nothing can be found, with no next step.",
+        "End with a concrete next step you own: what you will do, by when, or exactly what you need "
+        "from the customer.",
+        "warning", "Dead end"),
+]
+
+TYPES: dict[str, ProblemType] = {t.name: t for t in _TYPES}
+TYPE_NAMES: tuple[str, ...] = tuple(TYPES)
+SEVERITIES: tuple[str, ...] = ("info", "warning", "error")
+
+
+def family_of(type_name: str) -> str:
+    """Return the family of a type; raises UnknownTypeError for names outside the taxonomy."""
+    from coach.errors import UnknownTypeError
+
+    try:
+        return TYPES[type_name].family
+    except KeyError:
+        raise UnknownTypeError(type_name) from None
+
+
+def types_in(family: str) -> list[str]:
+    """All type names of one family, in taxonomy order."""
+    return [t.name for t in _TYPES if t.family == family]

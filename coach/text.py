@@ -1,0 +1,138 @@
+"""Text views that keep exact character offsets.
+
+Detectors never match on the raw draft. They match on a *view* of the same length in which
+curly apostrophes/quotes are normalised, the customer's quoted words and ignored regions are
+blanked out, so every match offset is also an offset into the original draft.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cached_property
+
+# Same-length normalisation: one character in, one character out.
+_NORMALISE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                            "\u2032": "'", "\u00a0": " ", "\u2013": "-", "\u2014": "-"})
+
+# Quoted material: the customer's (or anyone's) words, which the agent is not saying themselves.
+_QUOTED = re.compile(r'"[^"\n]{1,400}"|(?<![\w\'])\'[^\'\n]{2,200}\'(?![\w])')
+
+# Inline ignore markers: <!-- coach off --> ... <!-- coach on -->, or [coach:off] ... [coach:on].
+_IGNORE = re.compile(
+    r"(?:<!--\s*coach[\s:-]*off\s*-->|\[coach:off\])(.*?)(?:<!--\s*coach[\s:-]*on\s*-->|\[coach:on\]|\Z)",
+    re.IGNORECASE | re.DOTALL)
+_IGNORE_MARK = re.compile(r"<!--\s*coach[\s:-]*(?:off|on)\s*-->|\[coach:(?:off|on)\]", re.IGNORECASE)
+
+_SENT_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+|(?<=[;:])\s+(?=[A-Z])|\s+[-–—]\s+(?=[A-Z])")
+
+
+def blank(s: str, start: int, end: int) -> str:
+    """Replace s[start:end] with spaces (keeps newlines so sentence splitting still works)."""
+    seg = "".join("\n" if c == "\n" else " " for c in s[start:end])
+    return s[:start] + seg + s[end:]
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """Sentence (and strong clause) spans as (start, end) offsets, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _SENT_END.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+@dataclass
+class DraftView:
+    """A draft plus the offset-preserving views the detectors need (computed lazily, once)."""
+
+    text: str
+    allowlist: tuple[str, ...] = ()
+
+    @cached_property
+    def norm(self) -> str:
+        """Curly quotes normalised; same length as `text`."""
+        return self.text.translate(_NORMALISE)
+
+    @cached_property
+    def ignored(self) -> list[tuple[int, int]]:
+        """Regions the user asked us to skip: ignore markers and allowlisted phrases."""
+        regions = [(m.start(), m.end()) for m in _IGNORE.finditer(self.norm)]
+        low = self.norm.lower()
+        for phrase in self.allowlist:
+            p = phrase.lower().strip()
+            if not p:
+                continue
+            i = low.find(p)
+            while i >= 0:
+                regions.append((i, i + len(p)))
+                i = low.find(p, i + 1)
+        return regions
+
+    @cached_property
+    def quoted(self) -> list[tuple[int, int]]:
+        return [(m.start(), m.end()) for m in _QUOTED.finditer(self.norm)]
+
+    @cached_property
+    def masked(self) -> str:
+        """The matching view: normalised, with quoted words and ignored regions blanked."""
+        s = self.norm
+        for a, b in self.quoted + self.ignored:
+            s = blank(s, a, b)
+        for m in _IGNORE_MARK.finditer(self.norm):
+            s = blank(s, m.start(), m.end())
+        return s
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        return sentence_bounds(self.masked)
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [s for s, _e in self.sentences]
+
+    def sentence_index(self, pos: int) -> int:
+        """Index of the sentence containing offset `pos` (or the nearest one before it)."""
+        return max(bisect_right(self._starts, pos) - 1, 0)
+
+    def window(self, start: int, end: int, scope: str) -> str:
+        a, b = self.window_bounds(start, end, scope)
+        return self.masked[a:b]
+
+    def window_bounds(self, start: int, end: int, scope: str) -> tuple[int, int]:
+        """The masked text around a match for context checks.
+
+        scope: `sentence` (the match's sentence), `next` (it and the next one), `prev` (the
+        previous one and it), `around` (previous, it, next), `after` (from the match end to the end of
+        the draft), `before` (draft start to match start), `draft` (everything).
+        """
+        n = len(self.masked)
+        if scope == "draft":
+            return 0, n
+        if scope == "after":
+            return end, n
+        if scope == "before":
+            return 0, start
+        sents = self.sentences or [(0, n)]
+        i = self.sentence_index(start)
+        j = self.sentence_index(max(start, end - 1))
+        lo, hi = i, j
+        if scope in ("next", "around"):
+            hi = min(j + 1, len(sents) - 1)
+        if scope in ("prev", "around"):
+            lo = max(i - 1, 0)
+        if scope == "rest_of_sentence":
+            return end, max(end, sents[j][1])
+        if scope == "sentence_before":
+            return min(sents[i][0], start), start
+        return sents[lo][0], max(sents[hi][1], end)

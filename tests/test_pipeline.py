@@ -1,0 +1,77 @@
+import pytest
+
+from coach import Coach, CoachConfig, Flag
+from coach.errors import ConfigError, InputError
+from coach.pipeline import merge_flags
+
+
+def mk(t, s, e, src="rules", sev="warning", rule="r", family="distancing"):
+    return Flag(family, t, s, e, "", "m", "s", sev, src, rule=rule)
+
+
+@pytest.mark.parametrize("text", [
+    "Caf\u00e9 \U0001F600 \u2014 we apologize for any inconvenience this may have caused. \U0001F44D",
+    "Ren\u00e9e, \u201cmy hands are tied\u201d is what you heard; honestly my hands are tied.",
+    "Zo\u00eb \u2019s order \u2026 They\u2019ve changed the billing system, and that\u2019s above my pay grade.",
+])
+def test_offsets_exact_on_unicode(rules_coach, text):
+    flags = rules_coach.check(text)
+    assert flags
+    for f in flags:
+        assert text[f.start:f.end] == f.quote
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n\t"])
+def test_empty_and_whitespace(rules_coach, text):
+    assert rules_coach.check(text) == []
+
+
+def test_one_megabyte_draft(rules_coach):
+    unit = "Thanks for waiting. We apologize for any inconvenience. Your order #123 ships Monday. "
+    text = unit * (1_000_000 // len(unit) + 1)
+    flags = rules_coach.check(text)
+    assert len(flags) == text.count("We apologize")
+    assert all(text[f.start:f.end] == f.quote for f in flags)
+
+
+def test_too_long_draft_is_clear_error():
+    with pytest.raises(InputError, match="limit"):
+        Coach(CoachConfig(max_chars=10)).check("x" * 11)
+
+
+def test_non_string_draft(rules_coach):
+    with pytest.raises(InputError, match="must be text"):
+        rules_coach.check(b"bytes")
+
+
+def test_unknown_detector():
+    with pytest.raises(ConfigError, match="unknown detector"):
+        Coach(CoachConfig(detectors=("nope",)))
+
+
+def test_merge_same_family_overlap_keeps_best_supported_and_sources():
+    a = mk("powerless", 0, 10, "rules", rule="a")
+    b = mk("powerless", 5, 15, "embedding", rule="")
+    c = mk("policy_wall", 8, 12, "rules", rule="c")
+    merged = merge_flags([a, b, c])
+    assert len(merged) == 1
+    m = merged[0]
+    assert m.type == "powerless" and (m.start, m.end) == (0, 15)
+    assert m.source == "rules+embedding"
+
+
+def test_merge_keeps_different_families_and_disjoint():
+    a = mk("powerless", 0, 10)
+    b = mk("dead_end", 5, 15, family="dead_end")
+    c = mk("powerless", 20, 25)
+    assert len(merge_flags([a, b, c])) == 3
+
+
+def test_config_from_yaml(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("detectors: rules\nallowlist: [foo]\n")
+    cfg = CoachConfig.from_yaml(p)
+    assert cfg.detectors == ("rules",) and cfg.allowlist == ("foo",) and cfg.name == "c"
+    p.write_text("bogus: 1\n")
+    with pytest.raises(ConfigError, match="unknown setting"):
+        CoachConfig.from_yaml(p)
