@@ -12,6 +12,11 @@ from coach.config import CoachConfig
 from coach.errors import CoachError, InputError
 
 
+# Feature modules that add sub-commands (each has `register(subparsers, add_pipeline_args,
+# make_config)`): batch scoring, training the embedding head, rewriting with the local model.
+COMMAND_MODULES = ("coach.score.cli", "coach.embedding.cli", "coach.llm.cli")
+
+
 def _add_pipeline_args(p: argparse.ArgumentParser, multi: bool = False) -> None:
     p.add_argument("--config", help="pipeline config YAML (detectors, rule packs, thresholds)")
     p.add_argument("--detectors", action="append" if multi else "store",
@@ -154,6 +159,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compare two pipeline configs side by side")
     _add_pipeline_args(p, multi=True)
     p.set_defaults(func=cmd_eval)
+
+    # Commands that live with their feature register themselves: module.register(subparsers).
+    import importlib
+
+    for mod in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(mod)
+        except ModuleNotFoundError as e:
+            if e.name is None or not mod.startswith(e.name):
+                raise
+            continue
+        module.register(sub, _add_pipeline_args, _config)
 
     p = sub.add_parser("app", help="start the web app (127.0.0.1 by default)")
     p.add_argument("--host", default="127.0.0.1")
