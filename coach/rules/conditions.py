@@ -110,3 +110,21 @@ def not_after_agent_owner(view: DraftView, match: "re.Match[str]") -> bool:
     """False when the clause names the agent or company as the one who did it ("we", "I")."""
     head = view.window(match.start(), match.end(), "sentence_before")[-40:]
     return not re.search(r"\b(?:we|i|our team|i've|we've)\b[^.,;]*$", head, re.IGNORECASE)
+
+
+_PLURAL_NP = re.compile(
+    r"\b(?:the|your|these|those|both|all|some|any|my|his|her|\d[\d,.]*|two|three|four|five|"
+    r"several|many|few|every|each)\s+(?:[\w-]+\s+){0,2}?[a-z]{3,}s\b", re.IGNORECASE)
+
+
+@condition("they_has_no_antecedent")
+def they_has_no_antecedent(view: DraftView, match: "re.Match[str]") -> bool:
+    """True when nothing in the draft could be what "they" means: no person, thing or partner
+    noun and no plural noun phrase, before or after (agents often write "They're in - both
+    parcels arrived"). An unnamed "they" in a support reply is then the faceless company."""
+    text = view.masked
+    if _first_candidate(text[:match.start()]) is not None:
+        return False
+    if OTHER_NOUNS.search(text) or _PLURAL_NP.search(text):
+        return False
+    return True
