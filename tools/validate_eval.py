@@ -1,10 +1,12 @@
 """Validate an eval-schema JSONL file (used while writing data; see eval/GUIDELINES.md)."""
 import json
 import sys
+from pathlib import Path
 
-TYPES = {"they_language": "distancing", "blame_shifting": "distancing", "powerless": "distancing",
-         "policy_wall": "distancing", "disowning": "distancing",
-         "scripted_apology": "scripted_apology", "dead_end": "dead_end"}
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from coach.taxonomy import TYPES as _TYPES  # noqa: E402  (one place for the taxonomy)
+
+TYPES = {name: t.family for name, t in _TYPES.items()}
 CHANNELS = {"chat", "email", "social", "phone_note"}
 
 

@@ -64,11 +64,10 @@ def _first_candidate(text: str) -> str | None:
     """'org' or 'other' for the first candidate antecedent in text (subjects come first, and
     a pronoun most often points back to the subject), or None."""
     best: tuple[int, str] | None = None
-    for m in ORG_NOUNS.finditer(text):
-        if (m.group("det") or "").lower() in ("your", "his", "her"):
-            continue
-        best = (m.start("org"), "org")
-        break
+    m = ORG_NOUNS.search(text)
+    if m:  # "your bank", "her school": someone else's organisation, not ours
+        mine = (m.group("det") or "").lower() not in ("your", "his", "her")
+        best = (m.start("org"), "org" if mine else "other")
     m = OTHER_NOUNS.search(text)
     if m and (best is None or m.start() < best[0]):
         best = (m.start(), "other")
