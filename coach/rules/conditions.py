@@ -26,16 +26,16 @@ def condition(name: str) -> Callable[[Condition], Condition]:
 # Nouns that name the company, its teams, people or systems. A "they" that points back to one of
 # these is the company spoken of as someone else.
 ORG_NOUNS = re.compile(
-    r"\b(?:(?P<det>your|our|the|my|their|his|her)\s+)?(?:[\w&-]+\s+){0,2}?"
+    r"\b(?:(?P<det>your|our|the|my|their|his|her)\s+)?"
+    r"(?:(?!(?:your|our|the|my|their|his|her)\b)[\w&-]+\s+){0,2}?"
     r"(?P<org>team|teams|department|departments|dept|billing|warehouse|management|managers?|"
-    r"corporate|head ?office|hq|office|company|business|system|systems|(?-i:IT)|tech|techs|"
+    r"corporate|head ?office|hq|office|company|business|systems|(?-i:IT)|tech|techs|"
     r"technicians|engineering|engineers|developers|devs|legal|finance|accounts|accounting|"
-    r"supervisors?|leadership|executives?|board|higher[- ]ups|powers that be|upstairs|"
+    r"supervisors?|leadership|executives?|higher[- ]ups|powers that be|upstairs|"
     r"back ?office|fulfil?ment|dispatch|shipping|returns|claims|underwriters?|underwriting|admin|"
     r"administration|marketing|sales|security|fraud|compliance|operations|ops|kitchen|"
     r"front desk|reception|staff|colleagues|housekeeping|reservations|lettings|desk|side|folks|"
-    r"people|guys|lot|crew|unit|division|depot|workshop|branch|branches|store|shop|bank|site|app|"
-    r"website|servers?|platform)\b",
+    r"people|guys|lot|crew|unit|division|depot|workshop|branch|branches|store|shop|bank)\b",
     re.IGNORECASE)
 
 # Plural things and people that are not the company, and partner companies: a "they" pointing
@@ -113,7 +113,7 @@ def not_after_agent_owner(view: DraftView, match: "re.Match[str]") -> bool:
 
 _PLURAL_NP = re.compile(
     r"\b(?:the|your|these|those|both|all|some|any|my|his|her|\d[\d,.]*|two|three|four|five|"
-    r"several|many|few|every|each)\s+(?:[\w-]+\s+){0,2}?[a-z]{3,}s\b", re.IGNORECASE)
+    r"several|many|few)\s+(?:[\w-]+\s+){0,2}?[a-z]{3,}s\b|\b(?:every|each)\s+\w+", re.IGNORECASE)
 
 
 @condition("they_has_no_antecedent")
