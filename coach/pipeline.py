@@ -38,6 +38,22 @@ def _rules(config: CoachConfig) -> Detector:
     return RuleDetector(config.rule_packs, builtin=config.builtin_rules)
 
 
+@register_detector("embedding")
+def _embedding(config: CoachConfig) -> Detector:
+    # Imported lazily: loading torch and the model takes seconds, and rules-only runs never pay it.
+    from coach.embedding.detector import EmbeddingDetector
+
+    return EmbeddingDetector(config)
+
+
+@register_detector("lm")
+def _lm(config: CoachConfig) -> Detector:
+    # The local language model as a judge (coach/llm/judge.py); loads ~1 GB on first use.
+    from coach.llm.judge import make_judge
+
+    return make_judge(config)
+
+
 def _overlap(a: Flag, b: Flag) -> bool:
     return a.start < b.end and b.start < a.end
 

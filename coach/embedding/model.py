@@ -65,7 +65,9 @@ class Embedder:
             raise ModelUnavailableError(f"could not load the embedding model from {path} ({e}); "
                                         f"{_INSTALL_HINT}") from None
         self.model.max_seq_length = MAX_SEQ_LENGTH
-        self.dim = int(self.model.get_sentence_embedding_dimension() or DIM)
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or \
+            self.model.get_sentence_embedding_dimension
+        self.dim = int(get_dim() or DIM)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 

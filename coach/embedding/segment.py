@@ -63,6 +63,12 @@ def sentences(view: DraftView) -> list[Unit]:
     """Sentence units of a draft (all of them, before filtering)."""
     out = []
     for s, e in view.sentences:
+        # "Hi Sam, there's nothing I can do": the salutation only dilutes the meaning, drop it.
+        m = _CLAUSE_BREAK.search(view.masked, s, e)
+        if m is not None:
+            head = _unit(view.masked, s, m.start())
+            if head is not None and not worth_embedding(head):
+                s = m.end()
         u = _unit(view.masked, s, e)
         if u is not None:
             out.append(u)

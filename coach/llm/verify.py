@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from coach.text import DraftView
+from coach.text import DraftView, sentence_bounds
 
 _NORM = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ",
                        "\u2013": "-", "\u2014": "-", "\u2011": "-"})
@@ -41,7 +41,12 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                       re.I),
     "phone": re.compile(r"(?<![\w#-])(?:\+\d{1,3}[ -]?)?(?:\(?0\d{2,4}\)?[ -]?)\d{3,4}[ -]?\d{3,4}\b"),
     "amount": re.compile(r"(?:[£$€¥₹]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:/\s?\w+|k|m|bn))?"
-                         r"|\b\d[\d,]*(?:\.\d+)?\s?(?:%|GB|MB|TB|kg|g|km|miles|kWh|mph|EUR|USD|GBP)\b)"),
+                         r"|\b\d[\d,]*(?:\.\d+)?%|\b\d[\d,]*(?:\.\d+)?\s?(?:GB|MB|TB|kg|g|km|miles|kWh|mph|EUR|USD|GBP|gems|credits|points|RP|XP|titles|items)\b)",
+                         re.I),
+    "place": re.compile(r"\b\d+[A-Z]?\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Road|Rd|Close|Lane|Street|St|Mews|Way|Avenue|Ave|Drive|Park|Court|Place|Square|Crescent|Gardens|Terrace|Grove|Hill)\b(?:,\s+[A-Z][\w]+)?"
+                        r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door)\s+#?[A-Z0-9][\w.-]*\b"
+                        r"|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+-(?:day|month|week|year|hour|minute)\b"
+                        r"|\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)?\s?-\s?\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d+(?:\.\d+){1,3}\b", re.I),
     "date": re.compile(rf"\b(?:{_DAY}\.?,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:-|and|&)\s*\d{{1,2}}(?:st|nd|rd|th)?)?"
                        rf"(?:\s+of)?\s+{_MONTH}\b\.?(?:\s+\d{{4}})?"
                        rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
@@ -52,11 +57,17 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                        r"days?|weeks?|months?|years?)\b"),
     "reference": re.compile(r"(?<![\w/])#?(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z]|[\d-]{4,})[A-Z0-9]+(?:-[A-Z0-9]+)*\b"
                             r"|#\d+\b"),
-    "name": re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+[A-Z][\w'-]+"
-                       r"|(?<=\b(?:Hi|Hey|Dear|Hello|Thanks|Cheers|Regards|regards),?\s)[A-Z][\w'-]+"
-                       r"|(?<=\b(?:Hi|Hey|Dear|Hello|Thanks|Cheers|Regards|regards)\s)[A-Z][\w'-]+"),
+    "name": re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Chef)\.?\s+[^\W\d_][\w'-]+"
+                       r"|\b(?:Hi|Hey|Dear|Hello|Morning|Afternoon|Evening),?\s+"
+                       r"(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b)(?P<greet>[^\W\d_][\w'-]+)"),
+    # Proper nouns mid-sentence (places, companies, products, people) and acronyms anywhere.
+    "proper": re.compile(r"(?<=[a-z0-9,;:)] )(?:[A-Z\u00C0-\u024F][\w'\u00C0-\u024F-]*)(?:\s+(?:[A-Z\u00C0-\u024F][\w'-]*|\d+[\w.]*))*"
+                         r"|\b[A-Z]{2,}[0-9]*\b"),
 }
-_NOT_NAMES = {"I", "We", "You", "There", "Team", "All", "Everyone", "Again", "So", "For", "Thank"}
+_NOT_NAMES = {"I", "We", "You", "There", "Team", "All", "Everyone", "Again", "So", "For", "Thank",
+              "Our", "Sir", "Madam", "Customer", "Passenger", "Player", "Guest", "Member", "Thanks",
+              "Kind", "Best", "Regards", "OK", "FAQ", "FAQs", "ETA", "PM", "AM", "UTC", "TBH", "ASAP",
+              "I'm", "I've", "I'll", "I'd", "Unfortunately", "Please", "Sorry", "Yes", "No", "Hi", "Hello"}
 
 
 @dataclass(frozen=True)
@@ -74,15 +85,16 @@ def extract_facts(text: str) -> list[Fact]:
     src = text.translate(_NORM)
     found: list[tuple[int, Fact]] = []
     taken: list[tuple[int, int]] = []
-    for kind in ("email", "url", "phone", "amount", "date", "time", "reference", "name"):
+    for kind in ("email", "url", "phone", "amount", "place", "date", "time", "reference", "name", "proper"):
         for m in FACT_PATTERNS[kind].finditer(src):
-            a, b = m.span()
+            a, b = m.span("greet") if kind == "name" and m.group("greet") else m.span()
             s = text[a:b].strip()
             if not s or any(a < e and s0 < b for s0, e in taken):
                 continue
-            if kind == "name" and s in _NOT_NAMES:
+            if kind in ("name", "proper") and (s[0].islower() or s.translate(_NORM) in _NOT_NAMES
+                                               or s.translate(_NORM).split()[0] in _NOT_NAMES):
                 continue
-            if kind == "reference" and (len(s.strip("#")) < 3 or s.isdigit() and len(s) < 3):
+            if kind == "reference" and not s.startswith("#") and len(s) < 3:
                 continue
             taken.append((a, b))
             found.append((a, Fact(kind, s)))
@@ -113,7 +125,7 @@ def facts_missing(draft: str, candidate: str, facts: list[Fact] | None = None) -
 # the pattern matches in it but not in the draft.
 PROMISES: dict[str, str] = {
     "refund": r"\brefund\w*|\breimburs\w*|\bmoney back\b|\bpay (?:you )?back\b|\bchargeback",
-    "credit": r"\bcredit(?:s|ed|ing)?\b|\bvoucher|\bcoupon|\bpromo code|\bdiscount|\bgoodwill"
+    "credit": r"\bcredit(?:s|ed|ing)?\b|\badjust\w*|\bprice[- ]match\w*|\bmatch (?:the|that|their) price|\bvoucher|\bcoupon|\bpromo code|\bdiscount|\bgoodwill"
               r"|\bgesture\b|\bpoints?\b|\bbonus\b",
     "compensation": r"\bcompensat\w*|\bpayout\b|\bpay(?:ment)? for (?:your|the)\b|\bcover (?:the|your) cost",
     "upgrade": r"\bupgrad\w*",
@@ -131,19 +143,34 @@ PROMISES: dict[str, str] = {
                 r"|\bnext (?:week|month|business day|working day)\b|\bwithin\b|\bby (?:the )?(?:end of|eod|cob|close of|noon|midday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
                 r"|\b(?:in|after) (?:\d+|a few|a couple of|one|two|three|an?) (?:minutes?|hours?|days?|weeks?)\b"
                 r"|\b\d+\s*(?:-\s*\d+\s*)?(?:working |business )?(?:hours?|days?|weeks?)\b|\basap\b|\bimmediately\b"
-                r"|\bright away\b|\bstraight away\b|\bfirst thing\b|\bshortly\b|\bsoon\b",
+                r"|\bright away\b|\bstraight away\b|\bfirst thing\b|\bshortly\b|(?<!as )\bsoon\b",
 }
 _PROMISE_RE = {k: re.compile(v, re.I) for k, v in PROMISES.items()}
 
 
-def promises_in(text: str) -> dict[str, list[str]]:
+_NEGATED = re.compile(r"\b(?:not|no|never|unable|cannot|without|nor)\b|n't\b", re.I)
+
+
+def promises_in(text: str, affirmative_only: bool = False) -> dict[str, list[str]]:
+    """Promise wordings found in `text`; with `affirmative_only`, only from sentences that do not
+    negate them ("we can't offer a refund" is a refusal, not a refund)."""
     t = text.translate(_NORM)
-    out = {}
-    for k, rx in _PROMISE_RE.items():
-        hits = [m.group(0).lower() for m in rx.finditer(t)]
-        if hits:
-            out[k] = hits
+    chunks = [t]
+    if affirmative_only:
+        chunks = [t[a:b] for a, b in sentence_bounds(t) if not _NEGATED.search(t[a:b])]
+    out: dict[str, list[str]] = {}
+    for chunk in chunks:
+        for k, rx in _PROMISE_RE.items():
+            hits = [m.group(0).lower() for m in rx.finditer(chunk)]
+            if hits:
+                out.setdefault(k, []).extend(hits)
     return out
+
+
+_REFUSED = re.compile(r"\b(?:can't|cannot|can not|couldn't|could not|won't|not able to|unable to|"
+                      r"not allowed to|wouldn't be able to|don't|do not)\s+(?:\w+ly\s+)?(\w+)", re.I)
+_CAN_DO = re.compile(r"\b(I|we)(?:'ll| will| can| could|'ve| have| am able to| are able to)\s+"
+                     r"(?:now\s+|also\s+|certainly\s+)?(\w+)", re.I)
 
 
 def promises_added(draft: str, candidate: str) -> list[str]:
@@ -153,19 +180,26 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     contain (so a draft that mentions "refund" allows "refund", but not "compensation"). Dates and
     times in the candidate that are not among the draft's facts count as a new deadline.
     """
-    d, c = promises_in(draft), promises_in(candidate)
+    c = promises_in(candidate, affirmative_only=True)
+    licensed = " ".join(h for hits in promises_in(draft, affirmative_only=True).values()
+                        for h in hits)
     draft_low = norm(draft).lower()
     added = []
     for k, hits in c.items():
         for h in hits:
-            if h not in draft_low and h not in added:
+            if h not in licensed and h not in added:
                 added.append(h)
+    # "I can't override it" -> "I can override it": the model dropped the negation and
+    # invented a capability (or an action) the draft refused.
+    refused = {m.group(1).lower() for m in _REFUSED.finditer(draft.translate(_NORM))}
+    for m in _CAN_DO.finditer(candidate.translate(_NORM)):
+        if m.group(2).lower() in refused and m.group(0).lower() not in added:
+            added.append(m.group(0).lower())
     dfacts = {norm(f.text).lower() for f in extract_facts(draft)}
     for f in extract_facts(candidate):
         if f.kind in ("date", "time", "amount") and norm(f.text).lower() not in dfacts \
                 and norm(f.text).lower() not in draft_low and f.text.lower() not in added:
             added.append(f.text.lower())
-    del d
     return added
 
 
@@ -174,6 +208,7 @@ def promises_added(draft: str, candidate: str) -> list[str]:
 # catch what a model writes when it "fixes" a draft by rephrasing the same dodge.
 DISOWN = re.compile("|".join([
     r"\b(?:I|we)\s+(?:really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|couldn't|could not|am unable|'m unable|are unable|'re unable|am not able|'m not able|are not able|'re not able|have no (?:way|power|control|say|authority))\b",
+    r"\b(?:they|he|she|it|the \w+(?: team)?)\s+(?:can't|cannot|won't|couldn't)\b",
     r"\bunable to\b|\bnot able to\b|\bno way (?:for (?:me|us) )?to\b|\bnothing (?:more )?(?:I|we) can\b|\bnot much (?:I|we) can\b",
     r"\bnot (?:our|my) (?:fault|problem|issue|responsibility|call|decision|department|doing|area)\b",
     r"\b(?:isn't|is not|wasn't|was not|aren't|are not) (?:our|my) (?:fault|problem|issue|responsibility|call|decision|doing)\b",
@@ -209,11 +244,43 @@ _ARTEFACT = re.compile(r"<\|im_(?:start|end)\|>|\bsystem prompt\b|\bas an ai\b|\
                        re.I)
 
 
+def _ngrams(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    w = re.findall(r"[a-z0-9']+", text.lower())
+    return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
+
+
+def _prompt_ngrams() -> set[tuple[str, ...]]:
+    global _PROMPT_NGRAMS
+    if _PROMPT_NGRAMS is None:
+        from coach.llm.prompts import PROMPTS_DIR
+
+        grams: set[tuple[str, ...]] = set()
+        for p in PROMPTS_DIR.glob("*.v*.txt"):
+            grams |= _ngrams(re.sub(r"\$\w+", " ", p.read_text(encoding="utf-8")))
+        _PROMPT_NGRAMS = grams
+    return _PROMPT_NGRAMS
+
+
+_PROMPT_NGRAMS: set[tuple[str, ...]] | None = None
+_LEAK = re.compile(r"\b(?:you are an? (?:helpful )?(?:assistant|ai)|my instructions|previous instructions|"
+                   r"system prompt|as instructed)\b", re.I)
+
+
+def prompt_leak(draft: str, candidate: str) -> bool:
+    """Does the candidate repeat the instructions (a draft asking to print the prompt)?"""
+    if _LEAK.search(candidate) and not _LEAK.search(draft):
+        return True
+    return bool((_ngrams(candidate) & _prompt_ngrams()) - _ngrams(draft))
+
+
 def format_problems(draft: str, candidate: str, max_ratio: float = 1.6, slack_words: int = 25) -> list[str]:
-    """Empty, artefacts of the prompt (tags, JSON, placeholders), or much longer than the draft."""
+    """Empty, artefacts of the prompt (tags, JSON, placeholders, the instructions themselves), or
+    much longer than the draft."""
     probs = []
     if not candidate.strip():
         return ["empty"]
+    if prompt_leak(draft, candidate):
+        probs.append("repeats the instructions")
     if _ARTEFACT.search(candidate) and not _ARTEFACT.search(draft):
         probs.append("prompt artefact or placeholder")
     dw, cw = len(draft.split()), len(candidate.split())
@@ -252,3 +319,24 @@ def verify(draft: str, candidate: str, coach, facts: list[Fact] | None = None) -
         promises_added=promises_added(draft, candidate),
         owns_problem=owns_problem(candidate),
         problems=probs)
+
+
+# ---------------------------------------------------------------- topic drift
+MIN_TOPIC_SIM = 0.45   # cosine of MiniLM vectors; below it the "rewrite" talks about something else
+_STOP = set("the a an and or but so to of in on for with at by from is are was were be been it this "
+            "that these those you your we our us i me my they them their he she his her as if "
+            "not no can will would could should have has had do does did just there here what".split())
+
+
+def topic_similarity(a: str, b: str) -> float:
+    """How much `b` is about the same thing as `a` (cosine of sentence vectors; word overlap when
+    the embedding model is not installed). Catches a model pasting an example's content."""
+    try:
+        from coach.embedding.model import get_embedder
+
+        v = get_embedder().encode([a, b])
+        return float(v[0] @ v[1])
+    except Exception:
+        wa = {w for w in re.findall(r"[a-z']{3,}", a.lower())} - _STOP
+        wb = {w for w in re.findall(r"[a-z']{3,}", b.lower())} - _STOP
+        return len(wa & wb) / (len(wb) or 1)

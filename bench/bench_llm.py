@@ -1,0 +1,79 @@
+"""Benchmark the local model: load time, prefill/decode tokens/s, rewrite latency, peak RSS.
+
+    .venv/bin/python bench/bench_llm.py [--drafts 20] [--threads N]
+
+Prints figures; asserts nothing. Rewrites use the default strategy on 1-3 sentence flagged
+drafts from eval/dev.jsonl.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--drafts", type=int, default=20)
+    ap.add_argument("--threads", type=int)
+    ap.add_argument("--file", default=str(ROOT / "eval" / "dev.jsonl"))
+    a = ap.parse_args()
+    if a.threads:
+        os.environ["REPLY_COACH_THREADS"] = str(a.threads)
+    from coach import Coach, CoachConfig
+    from coach.llm.assemble import assemble
+    from coach.llm.backends import get_backend
+    from coach.llm.cards import load_card
+    from coach.llm.rewrite import rewrite
+    from coach.metrics import percentile
+
+    card = load_card()
+    t0 = time.perf_counter()
+    assemble(card)
+    t_asm = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    be = get_backend()
+    t_load = time.perf_counter() - t0
+    print(f"assemble/verify (cached after first run): {t_asm:.2f} s")
+    print(f"model load: {t_load:.2f} s ({be.name}, {os.cpu_count()} CPUs)")
+
+    prompt = "Rewrite this support reply so the agent owns the problem: " + \
+        "The warehouse lost your parcel and there is nothing I can do about it. " * 6
+    g = be.chat([{"role": "user", "content": prompt + f" [{time.time()}]"}], max_tokens=64,
+                temperature=0.0)
+    print(f"prefill: {g.prompt_tokens} tokens in {g.prompt_ms:.0f} ms = "
+          f"{g.prompt_tokens / max(g.prompt_ms, 1e-6) * 1000:.1f} tokens/s")
+    print(f"decode: {g.completion_tokens} tokens in {g.decode_ms:.0f} ms = "
+          f"{g.completion_tokens / max(g.decode_ms, 1e-6) * 1000:.1f} tokens/s")
+
+    coach = Coach(CoachConfig(detectors=("rules",)))
+    rows = [json.loads(l) for l in open(a.file, encoding="utf-8") if l.strip()]
+    drafts = [r["text"] for r in rows if r.get("types") and coach.check(r["text"])
+              and len(r["text"].split(". ")) <= 3][: a.drafts]
+    lat, src = [], []
+    for d in drafts:
+        r = rewrite(d, coach=coach, backend=be)
+        lat.append(r.latency_ms)
+        src.append(r.source)
+    ok = [l for l, s in zip(lat, src) if s == "model"]
+    print(f"rewrite latency over {len(lat)} drafts: p50 {percentile(lat, 50):.0f} ms, "
+          f"p95 {percentile(lat, 95):.0f} ms; from model {len(ok)}/{len(lat)}"
+          + (f", verified-model p50 {statistics.median(ok):.0f} ms" if ok else ""))
+    t0 = time.perf_counter()
+    fb = [rewrite(d, coach=coach, use_model=False).latency_ms for d in drafts]
+    print(f"fallback only (use_model=False): p50 {percentile(fb, 50):.1f} ms")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

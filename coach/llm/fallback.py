@@ -1,0 +1,109 @@
+"""The conservative rewrite used when no model candidate passes verification.
+
+Each flagged sentence is replaced by an owned template for its problem type, with [placeholders]
+for what only the agent knows (the reason, the next step, when). It never invents a promise: no
+refund, credit, date or deadline appears unless the agent writes it into a placeholder. Facts of a
+replaced sentence (names, numbers, dates) are carried into its first placeholder so none is lost.
+Sentences without a flag are kept verbatim.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coach.flags import Flag
+from coach.llm.verify import extract_facts
+from coach.text import DraftView
+
+# One owned sentence per type; the order of TEMPLATE_ORDER decides which leads a combined sentence.
+TEMPLATES: dict[str, str] = {
+    "blame_shifting": "We [what went wrong], and I'm [what you are doing to fix it].",
+    "they_language": "We [what we decided or did], and I'll [the next step you will take].",
+    "powerless": "Here's what I can do: [what you can do for them].",
+    "policy_wall": "We [the policy] because [the reason]; what I can do is [the best alternative].",
+    "disowning": "I understand this is frustrating; we [the rule] because [the reason].",
+    "scripted_apology": "I'm sorry [the specific thing that went wrong].",
+    "dead_end": "Next, I'll [the next step you will take] and update you by [when].",
+}
+TEMPLATE_ORDER = ("scripted_apology", "blame_shifting", "they_language", "disowning",
+                  "policy_wall", "powerless", "dead_end")
+_GREETING = re.compile(r"^(?:(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b[^,.!?\n]{0,40}[,!]\s*)", re.I)
+_TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|St)\.\s*$")
+PLACEHOLDER = re.compile(r"\[([^\]]+)\]")
+
+
+@dataclass
+class Unit:
+    """A sentence of the draft holding one or more flags: the unit a rewrite replaces."""
+
+    start: int
+    end: int
+    types: list[str]
+    flags: list[Flag]
+
+
+def flagged_units(text: str, flags: list[Flag]) -> list[Unit]:
+    """Group flags by the sentence they fall in (a flag spanning sentences joins them)."""
+    view = DraftView(text)
+    sents = view.sentences or [(0, len(text))]
+    units: list[Unit] = []
+    for f in sorted(flags, key=lambda f: f.start):
+        i = view.sentence_index(f.start)
+        j = view.sentence_index(max(f.start, f.end - 1))
+        while i > 0 and _TITLE_END.search(text[:sents[i][0]]):  # "Dear Mrs. | Hughes, ..."
+            i -= 1
+        a, b = sents[i][0], max(sents[j][1], f.end)
+        if units and a < units[-1].end:
+            u = units[-1]
+            u.end = max(u.end, b)
+            u.flags.append(f)
+            if f.type not in u.types:
+                u.types.append(f.type)
+        else:
+            units.append(Unit(a, b, [f.type], [f]))
+    return units
+
+
+def split_greeting(sentence: str) -> tuple[str, str]:
+    """("Hi Dana, ", rest) so a replaced first sentence keeps its greeting."""
+    m = _GREETING.match(sentence)
+    return (m.group(0), sentence[m.end():]) if m else ("", sentence)
+
+
+def template_for(types: list[str]) -> str:
+    ordered = [t for t in TEMPLATE_ORDER if t in types]
+    parts = [TEMPLATES[t] for t in ordered]
+    if "dead_end" in types and "they_language" in types:  # one next step is enough
+        parts[ordered.index("they_language")] = "We [what we decided or did]."
+    return " ".join(parts)
+
+
+def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
+    """Replace each unit's span by its replacement (units sorted, non-overlapping)."""
+    out, pos = [], 0
+    for u, r in zip(units, replacements):
+        out.append(text[pos:u.start])
+        out.append(r)
+        pos = u.end
+    out.append(text[pos:])
+    return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
+
+
+def unit_template(text: str, u: Unit) -> str:
+    """The owned template for one unit, greeting kept. When the replaced sentence holds facts,
+    the first placeholder quotes it whole (the rule packs ignore quoted text), so the agent
+    rewrites from the original and no number or name is lost."""
+    greet, rest = split_greeting(text[u.start:u.end])
+    tpl = template_for(u.types)
+    if extract_facts(rest):
+        was = rest.replace('"', "'")
+        tpl = PLACEHOLDER.sub(lambda m: f'[{m.group(1)}; you wrote: "{was}"]', tpl, count=1)
+    return greet + tpl
+
+
+def fallback_rewrite(text: str, flags: list[Flag]) -> str:
+    """The draft with each flagged sentence replaced by its owned template."""
+    units = flagged_units(text, flags)
+    if not units:
+        return text
+    return splice(text, units, [unit_template(text, u) for u in units])

@@ -1,0 +1,124 @@
+"""The LM judge: the local model as an optional detector (`--detectors rules,lm`).
+
+The model answers a schema-constrained JSON list of {type, quote}. Nothing it says is taken on
+trust: a type outside the taxonomy is rejected, and a quote is kept only when it can be aligned to
+the draft (exact, then case/whitespace/typography-insensitive), so every flag still has exact
+offsets and `quote == text[start:end]`. A quote that cannot be found is dropped, never guessed.
+"""
+from __future__ import annotations
+
+import re
+import threading
+
+from coach.config import CoachConfig
+from coach.errors import ModelUnavailableError
+from coach.flags import Flag
+from coach.llm.prompts import escape_draft, render
+from coach.taxonomy import TYPE_NAMES, TYPES
+from coach.text import DraftView
+
+JUDGE_VERSION = 1
+MAX_FLAGS = 6
+SCHEMA = {
+    "type": "object",
+    "properties": {"flags": {"type": "array", "maxItems": MAX_FLAGS, "items": {
+        "type": "object",
+        "properties": {"type": {"type": "string", "enum": list(TYPE_NAMES)},
+                       "quote": {"type": "string", "maxLength": 200}},
+        "required": ["type", "quote"], "additionalProperties": False}}},
+    "required": ["flags"], "additionalProperties": False}
+
+
+def _types_block() -> str:
+    return "\n".join(f"- {t.name}: {t.why}" for t in TYPES.values())
+
+
+def align_quote(text: str, quote: str) -> tuple[int, int] | None:
+    """Offsets of `quote` in `text`: exact first, then ignoring case, spacing and curly quotes."""
+    quote = quote.strip().strip('"').strip()
+    if len(quote) < 3:
+        return None
+    i = text.find(quote)
+    if i >= 0:
+        return i, i + len(quote)
+    norm_text = DraftView(text).norm.lower()  # same length as text
+    q = DraftView(quote).norm.lower()
+    parts = [re.escape(w) for w in q.split()]
+    if not parts:
+        return None
+    m = re.search(r"\s+".join(parts), norm_text)
+    if m:
+        return m.start(), m.end()
+    return None
+
+
+def parse_flags(text: str, obj: dict | None, source: str = "lm") -> list[Flag]:
+    """Validated flags from the judge's JSON: taxonomy types only, quotes aligned or dropped."""
+    out: list[Flag] = []
+    if not isinstance(obj, dict) or not isinstance(obj.get("flags"), list):
+        return out
+    for item in obj["flags"][:MAX_FLAGS]:
+        if not isinstance(item, dict):
+            continue
+        t, q = item.get("type"), item.get("quote")
+        if t not in TYPES or not isinstance(q, str):
+            continue
+        where = align_quote(text, q)
+        if where is None:
+            continue
+        a, b = where
+        if b - a > 0.9 * len(text) and len(text) > 80:  # "the whole draft" is not a span
+            continue
+        pt = TYPES[t]
+        out.append(Flag(pt.family, t, a, b, text[a:b], pt.why, pt.fix, pt.severity, source,
+                        rule="lm.judge", score=0.5))
+    return out
+
+
+class LMJudge:
+    """Detector protocol: `detect(view) -> list[Flag]`."""
+
+    name = "lm"
+
+    def __init__(self, backend=None, max_tokens: int = 120, timeout_s: float = 15.0) -> None:
+        self._backend = backend
+        self.max_tokens, self.timeout_s = max_tokens, timeout_s
+        self._lock = threading.Lock()
+
+    @property
+    def backend(self):
+        with self._lock:
+            if self._backend is None:
+                from coach.llm.backends import get_backend
+
+                self._backend = get_backend()
+            return self._backend
+
+    def judge(self, text: str) -> list[Flag]:
+        if not text.strip():
+            return []
+        system = render("judge", "system", JUDGE_VERSION, types=_types_block())
+        user = render("judge", "user", JUDGE_VERSION, draft=escape_draft(text[:4000]))
+        try:
+            g = self.backend.chat([{"role": "system", "content": system},
+                                   {"role": "user", "content": user}],
+                                  max_tokens=self.max_tokens, temperature=0.0, json_schema=SCHEMA,
+                                  timeout_s=self.timeout_s)
+        except (RuntimeError, ValueError, KeyError):
+            return []
+        return parse_flags(text, g.json())
+
+    def detect(self, view: DraftView) -> list[Flag]:
+        return self.judge(view.text)
+
+
+def make_judge(config: CoachConfig) -> LMJudge:
+    """Factory for the pipeline registry; fails early with the install hint if weights are absent."""
+    from coach.llm.cards import load_card
+
+    card = load_card()
+    card.part_paths()  # ModelUnavailableError naming the packages when they are missing
+    return LMJudge()
+
+
+__all__ = ["LMJudge", "make_judge", "parse_flags", "align_quote", "SCHEMA", "ModelUnavailableError"]

@@ -1,0 +1,126 @@
+"""Few-shot examples chosen per draft from the rewrite bank.
+
+The bank (`prompts/rewrite_bank.jsonl`, one {"id", "domain", "types", "draft", "rewrite", "note"}
+per line) holds hand-written draft -> ownership rewrite pairs. A fixed pair of examples made the
+model paste their details into unrelated drafts (an exchange offer into an insurance reply), so
+each draft gets the bank rows that share its flag types and are closest in meaning (cosine of
+all-MiniLM-L6-v2 vectors from the installed package, offline). Without the embedding model, word
+overlap ranks instead, so rewriting never needs a second model to work.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from coach.errors import InputError
+from coach.io import iter_jsonl
+from coach.taxonomy import TYPES
+
+BANK_PATH = Path(__file__).resolve().parents[2] / "prompts" / "rewrite_bank.jsonl"
+_FIELDS = ("id", "types", "draft", "rewrite")
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    domain: str
+    types: tuple[str, ...]
+    draft: str
+    rewrite: str
+    note: str = ""
+
+
+def load_bank(path: str | Path = BANK_PATH) -> list[Example]:
+    """Read and validate the bank; a bad row is an InputError naming the line and field."""
+    path = str(path)
+    out: list[Example] = []
+    seen: set[str] = set()
+    for lineno, row, _err in iter_jsonl(path, _FIELDS):
+        assert row is not None
+        types = row["types"]
+        if not isinstance(types, list) or not types:
+            raise InputError("must be a non-empty list of types", path, lineno, "types")
+        for t in types:
+            if t not in TYPES:
+                raise InputError(f"unknown type {t!r}", path, lineno, "types")
+        for f in ("draft", "rewrite"):
+            if not isinstance(row[f], str) or not row[f].strip():
+                raise InputError("must be non-empty text", path, lineno, f)
+        rid = str(row["id"])
+        if rid in seen:
+            raise InputError(f"duplicate id {rid!r}", path, lineno, "id")
+        seen.add(rid)
+        out.append(Example(rid, str(row.get("domain", "")), tuple(types), row["draft"],
+                           row["rewrite"], str(row.get("note", ""))))
+    return out
+
+
+def _words(s: str) -> set[str]:
+    return set(re.findall(r"[a-z']{3,}", s.lower()))
+
+
+class Retriever:
+    """Ranks bank examples for a draft: type match first, then similarity."""
+
+    def __init__(self, bank: Sequence[Example], use_embeddings: bool = True) -> None:
+        self.bank = list(bank)
+        self._vecs = None
+        self._emb = None
+        if use_embeddings and self.bank:
+            try:
+                from coach.embedding.model import get_embedder
+
+                self._emb = get_embedder()
+                self._vecs = self._emb.encode([e.draft for e in self.bank])
+            except Exception:  # no embedding model: word overlap still gives relevant examples
+                self._emb = None
+                self._vecs = None
+
+    def _similarity(self, text: str) -> list[float]:
+        if self._emb is not None and self._vecs is not None:
+            v = self._emb.encode([text])[0]
+            return [float(x) for x in self._vecs @ v]
+        w = _words(text)
+        return [len(w & _words(e.draft)) / (len(w | _words(e.draft)) or 1) for e in self.bank]
+
+    def select(self, text: str, types: Sequence[str], k: int = 3,
+               exclude: Sequence[str] = ()) -> list[Example]:
+        """Up to k examples: rows covering more of `types` first, then the most similar."""
+        if not self.bank or k <= 0:
+            return []
+        sims = self._similarity(text)
+        want = set(types)
+        ranked = sorted(range(len(self.bank)), key=lambda i: (
+            -len(want & set(self.bank[i].types)), -sims[i]))
+        out: list[Example] = []
+        for i in ranked:
+            e = self.bank[i]
+            if e.id in exclude or e.draft.strip() == text.strip():
+                continue
+            if want and not (want & set(e.types)):
+                break
+            out.append(e)
+            if len(out) == k:
+                break
+        return out
+
+
+_RETRIEVER: Retriever | None = None
+_LOCK = threading.Lock()
+
+
+def get_retriever(path: str | Path | None = None) -> Retriever:
+    """The process-wide retriever over the bank (empty when the bank file does not exist yet)."""
+    global _RETRIEVER
+    with _LOCK:
+        if _RETRIEVER is None or path is not None:
+            p = Path(path or BANK_PATH)
+            bank = load_bank(p) if p.exists() else []
+            r = Retriever(bank)
+            if path is not None:
+                return r
+            _RETRIEVER = r
+        return _RETRIEVER

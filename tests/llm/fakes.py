@@ -1,0 +1,40 @@
+"""A scripted fake backend for fast tests: it returns canned answers in order and records the
+prompts it saw. It is NOT a model; tests that need the real one are marked `slow`."""
+from __future__ import annotations
+
+import json
+
+from coach.llm.backends import Generation
+
+
+class ScriptedFakeBackend:
+    name = "scripted-fake"
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.calls: list[dict] = []
+
+    def chat(self, messages, *, max_tokens, temperature=0.0, top_p=1.0, seed=0, json_schema=None,
+             timeout_s=20.0):
+        self.calls.append({"messages": messages, "max_tokens": max_tokens,
+                           "temperature": temperature, "schema": json_schema})
+        a = self.answers.pop(0) if self.answers else {}
+        text = a if isinstance(a, str) else json.dumps(a)
+        return Generation(text, 100, 20, 1.0, 1.0, "stop")
+
+
+def write_bank(path, rows=None):
+    rows = rows or [
+        {"id": "b1", "domain": "retail", "types": ["they_language"],
+         "draft": "The warehouse sent the wrong size.", "rewrite": "We sent the wrong size, and I've booked the right one."},
+        {"id": "b2", "domain": "telecom", "types": ["powerless"],
+         "draft": "There's nothing I can do about your bill.", "rewrite": "Here's what I can do: I'll go through your bill with you now."},
+        {"id": "b3", "domain": "utilities", "types": ["scripted_apology"],
+         "draft": "We apologise for any inconvenience.", "rewrite": "I'm sorry your supply was cut off."},
+        {"id": "b4", "domain": "retail", "types": ["dead_end"],
+         "draft": "You'll need to contact the manufacturer.", "rewrite": "I'll contact the manufacturer for you and pass on what they say."},
+    ]
+    with open(path, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+    return path

@@ -1,0 +1,63 @@
+"""Prompt templates from files and few-shot retrieval from the rewrite bank."""
+import json
+
+import pytest
+
+from coach.errors import ConfigError, InputError
+from coach.llm.prompts import load_template, render
+from coach.llm.retrieve import Retriever, load_bank
+from coach.taxonomy import TYPE_NAMES
+from tests.llm.fakes import write_bank
+
+
+def test_templates_have_sections():
+    s = load_template("rewrite", 1)
+    for sec in ("system", "clause", "whole", "slots", "example"):
+        assert sec in s
+    for t in TYPE_NAMES:
+        assert f"fix_{t}" in s
+    assert "{" in render("rewrite", "clause", 1, draft="d", part="p", problem="x", fix="y",
+                         examples="e")
+    assert "system" in load_template("judge", 1) and "user" in load_template("judge", 1)
+
+
+def test_missing_variable_is_an_error():
+    with pytest.raises(ConfigError, match=r"\$draft"):
+        render("rewrite", "clause", 1, part="p", examples="e", problem="x", fix="y")
+
+
+def test_bank_rows_validated(tmp_path):
+    p = tmp_path / "bank.jsonl"
+    p.write_text(json.dumps({"id": "1", "types": ["nope"], "draft": "a", "rewrite": "b"}) + "\n")
+    with pytest.raises(InputError, match=r"bank.jsonl:1: field 'types'"):
+        load_bank(p)
+    p.write_text(json.dumps({"id": "1", "types": ["dead_end"], "draft": "a"}) + "\n")
+    with pytest.raises(InputError, match="rewrite"):
+        load_bank(p)
+
+
+def test_retrieval_by_type_then_similarity(tmp_path):
+    bank = load_bank(write_bank(tmp_path / "b.jsonl"))
+    r = Retriever(bank, use_embeddings=False)
+    ex = r.select("There's nothing I can do about the late fee.", ["powerless"], k=3)
+    assert [e.id for e in ex] == ["b2"]                 # only rows of that type
+    assert r.select("anything", ["disowning"], k=3) == []
+    assert r.select("x", [], k=2)                        # no type: similarity only
+
+
+@pytest.mark.slow
+def test_retrieval_with_embeddings(tmp_path):
+    bank = load_bank(write_bank(tmp_path / "b.jsonl"))
+    r = Retriever(bank, use_embeddings=True)
+    ex = r.select("The warehouse shipped the wrong colour.", ["they_language", "dead_end"], k=2)
+    assert ex[0].id == "b1"
+
+
+def test_real_bank_if_present():
+    from coach.llm.retrieve import BANK_PATH
+
+    if not BANK_PATH.exists():
+        pytest.skip("prompts/rewrite_bank.jsonl not written yet")
+    bank = load_bank(BANK_PATH)
+    assert len(bank) >= 150
+    assert {t for e in bank for t in e.types} == set(TYPE_NAMES)

@@ -1,0 +1,91 @@
+"""The verifier: rewrites that must pass and, above all, rewrites that must fail."""
+import pytest
+
+from coach.llm.verify import (extract_facts, facts_missing, owns_problem, promises_added, verify)
+
+DRAFT = ("Hi Dana, I looked into order #RT-55120. The courier lost it on 14 May, that's on them, "
+         "nothing I can do. Sorry for any inconvenience.")
+GOOD = ("Hi Dana, I looked into order #RT-55120. We lost your parcel on 14 May, and I've started "
+        "a trace with our delivery partner. I'm sorry it hasn't reached you.")
+
+
+def test_facts_extracted():
+    facts = {f.text for f in extract_facts(
+        "Dear Mr Silva, order #RT-55120 of £64.99 on 30 April at 10am; call 07911 123456 or "
+        "help@shop.com, see www.shop.com/returns.")}
+    assert {"Mr Silva", "#RT-55120", "£64.99", "30 April", "10am", "07911 123456",
+            "help@shop.com", "www.shop.com/returns"} <= facts
+
+
+def test_good_rewrite_passes(rules_coach):
+    ck = verify(DRAFT, GOOD, rules_coach)
+    assert ck.passed, ck
+
+
+@pytest.mark.parametrize("bad, why", [
+    ("Hi Dana, I looked into order #RT-55120. It's not our problem that it went missing on 14 May; "
+     "I'll pass it on.", "blame in other words"),
+    ("Hi Dana, I looked into order #RT-55120. I can't do anything about the parcel from 14 May, "
+     "but I'll keep an eye on it.", "I can't"),
+    ("Hi Dana, I looked into order #RT-55120. We lost it on 14 May and I've issued a full refund.",
+     "invented refund"),
+    ("Hi Dana, I looked into order #RT-55120. We lost it on 14 May; you'll have it by Friday.",
+     "invented date"),
+    ("Hi Dana, we lost your parcel on 14 May, and I've started a trace.", "dropped order number"),
+    ("Hi Dana, I looked into order #RT-55120. The delivery firm messed up on 14 May, their mistake "
+     "entirely; I'll chase them.", "blame on a partner"),
+    ("Hi Dana, order #RT-55120 from 14 May is out of my hands, I'm afraid.", "out of my hands"),
+    ("Hi Dana, I looked into order #RT-55120 from 14 May. We apologise for any inconvenience.",
+     "stock apology"),
+])
+def test_bad_rewrites_fail(rules_coach, bad, why):
+    assert not verify(DRAFT, bad, rules_coach).passed, why
+
+
+def test_promises_only_count_when_new():
+    d = "We can offer a refund of £20 once the item is back."
+    assert promises_added(d, "I'll refund the £20 as soon as the item is back.") == []
+    assert "compensation" in promises_added(d, "I'll refund the £20 and add compensation.")
+    assert "tomorrow" in promises_added(d, "I'll refund the £20 tomorrow.")
+
+
+def test_facts_missing_is_verbatim():
+    assert facts_missing("Order #A1234 for £5.", "Order A1234 for £5.") == ["#A1234"]
+    assert facts_missing("Order #A1234 for £5.", "I've checked order #A1234 for £5.") == []
+
+
+def test_ownership():
+    assert owns_problem("We made a mistake, and I've fixed your booking.")
+    assert not owns_problem("The booking system did this.")           # no owner
+    assert not owns_problem("They can't see why the card was blocked.")  # helplessness, other words
+    assert owns_problem('You said "nothing I can do" was the answer you got; I\'ve now fixed it.')
+
+
+def test_empty_and_long(rules_coach):
+    assert not verify(DRAFT, "", rules_coach).passed
+    long = GOOD + " " + " ".join(["We will keep working on this for you."] * 30)
+    assert not verify(DRAFT, long, rules_coach).passed
+
+
+def test_prompt_artefacts_fail(rules_coach):
+    assert not verify(DRAFT, GOOD + " <|im_end|>", rules_coach).passed
+    assert not verify(DRAFT, GOOD.replace("a trace", "[the next step]"), rules_coach).passed
+
+
+def test_a_refused_offer_does_not_license_it():
+    d = "I'm afraid I wouldn't be able to authorise a £25 fee refund."
+    assert "refund" in promises_added(d, "Here's what I can do: I'll get you a £25 fee refund.")
+    assert promises_added(d, "We don't refund the £25 fee because it covers the booking; "
+                             "I'll explain the charge.") == []
+
+
+def test_dropped_negation_is_an_invented_capability(rules_coach):
+    d = "yeah the till price is locked once it's scanned, I can't override it"
+    assert promises_added(d, "I can override the till price once it's scanned.")
+    d2 = "Bans are handled by the trust & safety folks, we can't see why or undo them"
+    assert not verify(d2, "We can see why and undo the bans, and I'll look now.", rules_coach).passed
+
+
+def test_invented_rate_adjustment_is_a_promise():
+    d = "Hey Jo, we don't do price matching, that's just policy. Anything else?"
+    assert promises_added(d, "Hey Jo, we don't match prices; I can adjust your rate for you.")
