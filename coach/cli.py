@@ -125,7 +125,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(format_comparison(ra, rb, ca.name, cb.name))
     if args.errors:
         print(format_errors(golds, results[-1][2]))
+    if args.rewrite:
+        _eval_rewrites(args)
     return 0
+
+
+def _eval_rewrites(args: argparse.Namespace) -> None:
+    """`eval --rewrite`: rewrite metrics over the flagged drafts (coach.llm.rewrite_eval)."""
+    from coach.llm.cli import cmd_eval_rewrite
+
+    rw = argparse.Namespace(**vars(args))
+    rw.detectors = args.detectors[0] if args.detectors else None
+    for name, default in (("model", None), ("backend", None), ("candidates", 3),
+                          ("timeout", 30.0), ("rows", None)):
+        setattr(rw, name, getattr(args, name, default))
+    print()
+    cmd_eval_rewrite(rw, _config)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -157,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--errors", action="store_true", help="list misses and false alarms")
     p.add_argument("--compare", nargs=2, metavar=("A.yaml", "B.yaml"),
                    help="compare two pipeline configs side by side")
+    p.add_argument("--rewrite", action="store_true",
+                   help="also rewrite the flagged drafts and report rewrite metrics")
+    p.add_argument("--no-model", action="store_true",
+                   help="with --rewrite: rule-based fallback only, no language model")
+    p.add_argument("--limit", type=int, help="with --rewrite: only the first N flagged drafts")
     _add_pipeline_args(p, multi=True)
     p.set_defaults(func=cmd_eval)
 

@@ -110,3 +110,13 @@ def test_eval_compare_detectors_twice(tmp_path, capsys):
     assert main(["eval", str(p), "--compare", str(a), str(b)]) == 0
     out = capsys.readouterr().out
     assert "diff" in out and "clean FP rate" in out
+
+
+def test_eval_rewrite_fallback_metrics(tmp_path, capsys):
+    p = tmp_path / "e.jsonl"
+    p.write_text(json.dumps({"id": "1", "text": "My hands are tied on order #4471.",
+                             "spans": [{"type": "powerless", "quote": "My hands are tied"}],
+                             "must_keep": ["#4471"], "must_not_add": ["full refund"]}) + "\n")
+    assert main(["eval", str(p), "--rewrite", "--no-model"]) == 0
+    out = capsys.readouterr().out
+    assert "rewrite" in out.lower() and "must_keep" in out
