@@ -1,39 +1,349 @@
-"""Reply Coach web app (Gradio). Binds 127.0.0.1 by default; analytics off; nothing leaves the machine."""
+"""Reply Coach web app (Gradio Blocks).
+
+Safe by default: binds 127.0.0.1 unless --host is given, never creates a share link, analytics
+and run history off, model calls queued one at a time, drafts and uploads size-limited, and no
+draft text logged. Everything the page shows comes from the pure handlers in `coach.web`, which
+call the same `coach` functions as the command line; this file only lays out and wires them.
+
+    python app.py [--host 127.0.0.1] [--port 7860] [--rewrite model|fallback] [--config X.yaml]
+    reply-coach app [--host ...] [--port ...]
+"""
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from pathlib import Path
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from coach.config import CoachConfig  # noqa: E402
+from coach.errors import CoachError  # noqa: E402
+from coach.web import check as web_check  # noqa: E402
+from coach.web import evaluate as web_eval  # noqa: E402
+from coach.web import rewrite as web_rewrite  # noqa: E402
+from coach.web import score as web_score  # noqa: E402
+from coach.web import settings as web_settings  # noqa: E402
+from coach.web.examples import EXAMPLES  # noqa: E402
+from coach.web.render import FAMILY_STYLES, legend_html, notice_html  # noqa: E402
+from coach.web.style import CSS, HEAD  # noqa: E402
+from coach.taxonomy import TYPE_NAMES, TYPES  # noqa: E402
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+CHECK_CONCURRENCY = 4          # checks are milliseconds; a few at once keep the page snappy
+MODEL_CONCURRENCY_ID = "model"  # every model call (UI and API) shares one slot
 
 
-def build():
+def _header(detectors, mode: str) -> str:
+    return ('<div class="rc-header"><h1>Reply Coach</h1>'
+            '<p class="rc-tagline">Find the words that push a customer away, see why they hurt, '
+            'and get an ownership rewrite.</p>'
+            f"{web_settings.status_line(detectors, mode)}</div>")
+
+
+def build(config: CoachConfig | None = None, mode: str | None = None):
+    """The Blocks app. `mode` is the rewrite mode (`model` or `fallback`; default from env)."""
     import gradio as gr
 
-    from coach import Coach
-    from coach.render import format_flags
+    cache = web_settings.CoachCache(config)
+    cache.get()  # build the default Coach now: a bad config fails at start, not on first check
+    mode = mode or web_settings.rewrite_mode()
+    available = web_settings.available_detectors()
+    default_detectors = [d for d in cache.default_detectors if d in available]
 
-    coach = Coach()
+    def coach_or_notice(detectors):
+        try:
+            return cache.get(detectors), None
+        except CoachError as e:
+            return None, notice_html(str(e), "error")
 
-    def check(text: str) -> str:
-        return format_flags(text or "", coach.check(text or ""))
+    # ---------------------------------------------------------------- handlers (UI wrappers)
+    def ui_check(text, detectors, rewritten_for):
+        """Check, and hide a rewrite that was made for a different draft (now stale)."""
+        keep = ((gr.skip(),) * 5 if text == rewritten_for
+                else ("", "", "", "", gr.update(visible=False)))
+        coach, err = coach_or_notice(detectors)
+        if err:
+            return (err, "", legend_html(), "", *keep)
+        return (*web_check.check_draft(text, coach).as_tuple(), *keep)
 
-    with gr.Blocks(title="Reply Coach", analytics_enabled=False) as demo:
-        gr.Markdown("# Reply Coach\nPaste a draft reply to see where it pushes the customer away.")
-        draft = gr.Textbox(label="Draft", lines=6)
-        out = gr.Textbox(label="Coaching", lines=12)
-        gr.Button("Check", variant="primary").click(check, draft, out, api_name="check")
+    def ui_rewrite_working():
+        return web_rewrite.working_html(mode), "", "", "", gr.update(visible=True)
+
+    def ui_rewrite(text, detectors):
+        coach, err = coach_or_notice(detectors)
+        if err:
+            return err, "", "", "", None
+        return (*web_rewrite.rewrite_draft(text, coach, mode).as_tuple(), text)
+
+    def ui_score(files, detectors, progress=gr.Progress()):
+        try:
+            config = cache.config_for(detectors)
+        except CoachError as e:
+            view = web_score.empty_view(notice_html(str(e), "error"))
+        else:
+            progress(0, desc="Reading transcripts")
+            view = web_score.score_uploads(
+                files, config,
+                progress=lambda done, total: progress((done, total), desc="Scoring turns",
+                                                      unit="turns"))
+        first = None
+        if view.agents:
+            first = max(view.agents, key=lambda a: float(
+                view.agent_chart.loc[view.agent_chart.agent == a, "flag_rate"].iloc[0]))
+        worst = web_score.worst_turns_html(view.out_dir, first) if view.agents else ""
+        return (view.summary_html, view.table, view.agent_chart, view.family_chart,
+                gr.update(choices=view.agents, value=first), worst, view.out_dir,
+                view.downloads or None)
+
+    def ui_worst(out_dir, agent):
+        return web_score.worst_turns_html(out_dir, agent)
+
+    def ui_eval(choice, upload, detectors, progress=gr.Progress()):
+        coach, err = coach_or_notice(detectors)
+        if err:
+            v = web_eval.empty_view(err)
+        else:
+            progress(0, desc="Evaluating")
+            v = web_eval.run_eval(choice, upload, coach)
+        return v.summary_html, v.table, v.chart, v.errors_html, v.json_path
+
+    def ui_settings(detectors):
+        """Show the new choice, and load its detectors now so a missing model says so here."""
+        chosen = detectors or []
+        info = web_settings.settings_html(chosen, mode)
+        if not chosen:
+            return (notice_html("Choose at least one detector; checks will fail until you do.",
+                                "error") + info, _header(chosen, mode))
+        _coach, err = coach_or_notice(chosen)
+        ready = notice_html("Loaded: checks, scoring and evaluation now use these detectors.",
+                            "ok")
+        return (err or ready) + info, _header(chosen, mode)
+
+    # ---------------------------------------------------------------- API endpoints (JSON)
+    def check(text: str, detectors: str = "") -> dict:
+        """Check a draft reply. Returns {clean, count, flags: [{family, type, start, end, quote,
+        message, suggestion, severity, source}], detectors, message}. `detectors` is an optional
+        comma-separated list (default: the app's)."""
+        try:
+            return web_check.check_api(text, cache.get(detectors or None))
+        except CoachError as e:
+            raise gr.Error(web_check.error_message(e)) from None
+
+    def rewrite(text: str, detectors: str = "") -> dict:
+        """Suggest an ownership rewrite of a draft. Returns {rewrite, source ("model" or
+        "fallback"), checks {flags_left, facts_missing, promises_added, owns_problem},
+        latency_ms, draft_flags (the problems the rewrite fixes)}."""
+        try:
+            return web_rewrite.run_rewrite(text, cache.get(detectors or None), mode)
+        except CoachError as e:
+            raise gr.Error(web_check.error_message(e)) from None
+
+    # ---------------------------------------------------------------- layout
+    with gr.Blocks(title="Reply Coach", analytics_enabled=False,
+                   delete_cache=(3600, 7200)) as demo:
+        header = gr.HTML(_header(default_detectors, mode), elem_id="rc-header")
+        with gr.Tabs():
+            with gr.Tab("Coach a draft", id="coach"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=5, min_width=340):
+                        draft = gr.Textbox(
+                            label="Your draft reply", lines=8, max_lines=24, elem_id="draft",
+                            placeholder="Paste or type the reply you are about to send…")
+                        with gr.Row():
+                            check_btn = gr.Button("Check", variant="primary", elem_id="check-btn",
+                                                  scale=2, min_width=90)
+                            rewrite_btn = gr.Button("Suggest rewrite", variant="secondary",
+                                                    elem_id="rewrite-btn", scale=3, min_width=150)
+                            clear_btn = gr.Button("Clear", variant="secondary", elem_id="clear-btn",
+                                                  scale=1, min_width=70)
+                        gr.HTML('<p class="rc-hint">Ctrl+Enter checks the draft. Drafts up to '
+                                f"{web_settings.MAX_DRAFT_CHARS:,} characters; nothing leaves this"
+                                " machine.</p>")
+                        examples = gr.Examples(
+                            examples=[[e.text] for e in EXAMPLES], inputs=[draft],
+                            example_labels=[e.label for e in EXAMPLES],
+                            label="Examples from the dev set (click one)")
+                    with gr.Column(scale=6, min_width=380):
+                        summary = gr.HTML(notice_html("Paste a draft and press Check.", "info"),
+                                          elem_id="summary")
+                        highlighted = gr.HTML("", elem_id="highlighted")
+                        legend = gr.HTML(legend_html(), elem_id="legend")
+                        cards = gr.HTML("", elem_id="cards")
+                # Shown once Suggest rewrite is clicked; hidden again when the draft changes.
+                with gr.Column(visible=False, elem_id="rewrite-panel") as rw_panel:
+                    gr.HTML('<h3 class="rc-h">Ownership rewrite</h3>')
+                    rw_status = gr.HTML("", elem_id="rewrite-status")
+                    rw_text = gr.Textbox(label="Suggested rewrite", lines=3, interactive=False,
+                                         buttons=["copy"], elem_id="rewrite-text")
+                    with gr.Row(equal_height=False):
+                        with gr.Column(scale=3):
+                            gr.HTML('<p class="rc-sub">Changes from your draft '
+                                    '(<del class="rc-del">removed</del> '
+                                    '<ins class="rc-ins">added</ins>)</p>')
+                            rw_diff = gr.HTML("", elem_id="rewrite-diff")
+                        with gr.Column(scale=2):
+                            gr.HTML('<p class="rc-sub">Checks on the rewrite</p>')
+                            rw_checks = gr.HTML("", elem_id="rewrite-checks")
+                rewritten_for = gr.State(None)  # the draft the shown rewrite belongs to
+
+            with gr.Tab("Score transcripts", id="score"):
+                gr.Markdown(
+                    "Upload conversations as **JSONL** (`conversation_id`, `agent`, `turns: "
+                    "[{role, text}]`) or **CSV** (`conversation_id,agent,role,text`), the formats "
+                    f"of `reply-coach score`; up to {web_settings.MAX_UPLOAD_LABEL} per file.")
+                with gr.Row():
+                    score_files = gr.File(label="Transcripts", file_count="multiple",
+                                          file_types=list(web_score.SCORE_SUFFIXES),
+                                          elem_id="score-upload", scale=3)
+                    score_btn = gr.Button("Score", variant="primary", elem_id="score-btn",
+                                          scale=1)
+                score_summary = gr.HTML("", elem_id="score-summary")
+                score_table = gr.Dataframe(headers=web_score.TABLE_COLUMNS, interactive=False,
+                                           label="Scorecard per agent (click a header to sort)",
+                                           elem_id="scorecard", wrap=True)
+                with gr.Row():
+                    agent_plot = gr.BarPlot(x="agent", y="flag_rate", title="Flag rate per agent",
+                                            y_title="flagged turns (%)", x_title="agent",
+                                            y_lim=[0, 100], sort="-y", elem_id="agent-plot",
+                                            height=280)
+                    family_plot = gr.BarPlot(
+                        x="family", y="flag_rate", color="family",
+                        title="Flags per 100 agent turns, by family",
+                        y_title="flags per 100 agent turns", x_title="family", y_lim=[0, None],
+                        color_map={s.label: s.colour for s in FAMILY_STYLES.values()},
+                        elem_id="family-plot", height=280)
+                with gr.Row():
+                    agent_pick = gr.Dropdown(choices=[], label="Worst turns of agent",
+                                             interactive=True, elem_id="agent-pick", scale=1)
+                    score_downloads = gr.File(label="Downloads (CSV, JSON, HTML report)",
+                                              file_count="multiple", interactive=False,
+                                              elem_id="score-downloads", scale=2)
+                worst = gr.HTML("", elem_id="worst-turns")
+                score_dir = gr.State("")
+
+            with gr.Tab("Evaluate", id="evaluate"):
+                gr.Markdown("For trainers: score the detectors on a labelled set (the schema of "
+                            "`eval/GUIDELINES.md`), exactly as `reply-coach eval` does.")
+                choices = web_eval.eval_choices()
+                with gr.Row():
+                    eval_choice = gr.Radio(choices=choices, value=choices[0][1],
+                                           label="Evaluation set", elem_id="eval-choice", scale=2)
+                    eval_file = gr.File(label="Eval file (JSONL)", file_types=[".jsonl"],
+                                        elem_id="eval-upload", scale=2)
+                    eval_btn = gr.Button("Run evaluation", variant="primary",
+                                         elem_id="eval-btn", scale=1)
+                eval_summary = gr.HTML("", elem_id="eval-summary")
+                with gr.Row():
+                    eval_table = gr.Dataframe(headers=web_eval.METRIC_COLUMNS, interactive=False,
+                                              label="Metrics", elem_id="eval-table", scale=3)
+                    eval_plot = gr.BarPlot(
+                        x="type", y="F1", color="family", title="F1 per problem type",
+                        x_label_angle=-30, y_lim=[0, 1], elem_id="eval-plot", scale=2,
+                        height=360, sort=[TYPES[t].label for t in TYPE_NAMES],
+                        color_map={s.label: s.colour for s in FAMILY_STYLES.values()})
+                eval_json = gr.File(label="Metrics (JSON)", interactive=False,
+                                    elem_id="eval-json")
+                gr.HTML('<h3 class="rc-h">Misses and false alarms</h3>')
+                eval_errors = gr.HTML("", elem_id="eval-errors")
+
+            with gr.Tab("Settings", id="settings"):
+                detectors = gr.CheckboxGroup(
+                    choices=web_settings.detector_choices(), value=default_detectors,
+                    label="Detectors that run on every check, score and evaluation",
+                    elem_id="detectors")
+                settings_info = gr.HTML(web_settings.settings_html(default_detectors, mode),
+                                        elem_id="settings-info")
+
+        # ------------------------------------------------------------ events
+        check_outputs = [summary, highlighted, legend, cards]
+        rewrite_outputs = [rw_status, rw_text, rw_diff, rw_checks]
+        rewrite_panel_out = [*rewrite_outputs, rw_panel]
+        check_kw = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="check",
+                        api_visibility="private")
+        check_in = [draft, detectors, rewritten_for]
+        check_out = check_outputs + rewrite_panel_out
+        check_btn.click(ui_check, check_in, check_out, **check_kw)
+        draft.submit(ui_check, check_in, check_out, **check_kw)
+        examples.load_input_event.then(ui_check, check_in, check_out, **check_kw)
+        clear_btn.click(lambda: ("", notice_html("Paste a draft and press Check.", "info"), "",
+                                 legend_html(), "", "", "", "", "", gr.update(visible=False)),
+                        None, [draft, *check_outputs, *rewrite_panel_out], queue=False,
+                        api_visibility="private")
+        rewrite_btn.click(ui_rewrite_working, None, rewrite_panel_out, queue=False,
+                          show_progress="hidden", api_visibility="private").then(
+            ui_rewrite, [draft, detectors], [*rewrite_outputs, rewritten_for], concurrency_limit=1,
+            concurrency_id=MODEL_CONCURRENCY_ID, show_progress="full",
+            show_progress_on=[rw_text], api_visibility="private")
+
+        score_btn.click(ui_score, [score_files, detectors],
+                        [score_summary, score_table, agent_plot, family_plot, agent_pick, worst,
+                         score_dir, score_downloads], concurrency_limit=1,
+                        concurrency_id="batch", api_visibility="private")
+        agent_pick.input(ui_worst, [score_dir, agent_pick], worst, api_visibility="private")
+        eval_btn.click(ui_eval, [eval_choice, eval_file, detectors],
+                       [eval_summary, eval_table, eval_plot, eval_errors, eval_json],
+                       concurrency_limit=1, concurrency_id="batch", api_visibility="private")
+        eval_file.upload(lambda: web_eval.UPLOAD, None, eval_choice, queue=False,
+                         api_visibility="private")
+        detectors.change(ui_settings, detectors, [settings_info, header],
+                         concurrency_limit=1, concurrency_id="settings",
+                         api_visibility="private")
+
+        gr.api(check, api_name="check", concurrency_limit=CHECK_CONCURRENCY,
+               concurrency_id="check")
+        gr.api(rewrite, api_name="rewrite", concurrency_limit=1,
+               concurrency_id=MODEL_CONCURRENCY_ID)
+
+    demo.queue(max_size=64, default_concurrency_limit=1)
     return demo
 
 
+def launch_kwargs(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> dict:
+    """Everything passed to `launch`, in one place so a test can pin the safe defaults."""
+    import gradio as gr
+
+    # System fonts only: a web font would make the browser fetch from the internet.
+    theme = gr.themes.Soft(primary_hue="indigo",
+                           font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"],
+                           font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"]).set(
+        button_primary_background_fill="*primary_600",
+        button_primary_background_fill_hover="*primary_700",
+        button_primary_text_color="white")
+    return dict(server_name=host, server_port=port, share=False, show_error=False,
+                max_file_size=web_settings.MAX_UPLOAD_BYTES, footer_links=["api"],
+                run_history=False, enable_monitoring=False, mcp_server=False, ssr_mode=False,
+                pwa=False, theme=theme, css=CSS, head=HEAD)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="Reply Coach web app (local only by default)")
+    p.add_argument("--host", default=DEFAULT_HOST,
+                   help=f"bind address (default {DEFAULT_HOST}; 0.0.0.0 exposes the app to your "
+                        "network)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--rewrite", choices=web_settings.REWRITE_MODES, default=None,
+                   help="rewrite with the local model (default) or the rule-based fallback only; "
+                        f"also ${web_settings.REWRITE_ENV}")
+    p.add_argument("--config", help="pipeline config YAML (detectors, rule packs, thresholds)")
+    return p.parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Reply Coach web app")
-    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=7860)
-    a = p.parse_args(argv)
-    build().launch(server_name=a.host, server_port=a.port, share=False)
+    args = parse_args(argv)
+    try:
+        config = CoachConfig.from_yaml(args.config) if args.config else CoachConfig()
+        mode = args.rewrite or web_settings.rewrite_mode()
+        demo = build(config, mode)
+    except CoachError as e:
+        print(f"reply-coach app: error: {e}", file=sys.stderr)
+        return 2
+    demo.launch(**launch_kwargs(args.host, args.port))
     return 0
 
 

@@ -56,13 +56,15 @@ def notice_html(message: str, kind: str = "error") -> str:
             f'<span class="rc-sr">{words.get(kind, "")}: </span>{esc(message)}</div>')
 
 
-def _chip(i: int, f: Flag) -> str:
+def _chip(i: int, f: Flag, label: str | None = None) -> str:
     return (f'<span class="rc-tag rc-fam-{esc(f.family)}" data-type="{esc(f.type)}">'
-            f'<span class="rc-tag-num">{i}</span>{esc(type_label(f.type))}</span>')
+            f'<span class="rc-tag-num">{i}</span>{esc(label or type_label(f.type))}</span>')
 
 
-def highlight_html(text: str, flags: Sequence[Flag]) -> str:
+def highlight_html(text: str, flags: Sequence[Flag], labels: Sequence[str] | None = None) -> str:
     """The draft with every flagged span marked by offset, each followed by a numbered label.
+
+    `labels` overrides the chip text per flag (the Evaluate tab writes "Missed: Dead end").
 
     Overlapping flags (different families may overlap) are handled by cutting the text at every
     flag boundary: each piece is marked with the family of the flags covering it, and each flag's
@@ -90,7 +92,7 @@ def highlight_html(text: str, flags: Sequence[Flag]) -> str:
             out.append(piece)
         for i, f in spans:
             if f.end == b:
-                out.append(_chip(i, f))
+                out.append(_chip(i, f, labels[i - 1] if labels else None))
     out.append("</div>")
     return "".join(out)
 
@@ -150,22 +152,62 @@ def summary_html(flags: Sequence[Flag]) -> str:
 _TOKEN = re.compile(r"\s+|\w+(?:['’]\w+)*|[^\w\s]")
 
 
+def diff_chunks(before: str, after: str) -> list[tuple[str, str, str]]:
+    """(op, old, new) chunks of a word-level diff, op in equal/delete/insert/replace.
+
+    Changes separated only by whitespace or a single short word are merged into one chunk, so a
+    rewritten clause reads as "old clause -> new clause" rather than alternating word by word.
+    """
+    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    chunks: list[list] = []
+    for op, i1, i2, j1, j2 in ops:
+        old, new = "".join(a[i1:i2]), "".join(b[j1:j2])
+        small_gap = op == "equal" and (not old.strip() or (i2 - i1 <= 2 and len(old.strip()) <= 3))
+        if chunks and chunks[-1][0] != "equal" and (op != "equal" or small_gap):
+            last_old, last_new = chunks[-1][1] + old, chunks[-1][2] + new
+            chunks[-1] = ["pending", last_old, last_new]
+            continue
+        chunks.append([op if op == "equal" else "pending", old, new])
+    # An equal gap swallowed at the very end of a change belongs back outside it.
+    out: list[tuple[str, str, str]] = []
+    for op, old, new in chunks:
+        if op == "equal":
+            out.append(("equal", old, new))
+            continue
+        k = 0
+        while k < min(len(old), len(new)) and old[-1 - k] == new[-1 - k]:
+            k += 1
+        while k and any(len(x) > k and x[-k - 1].isalnum() and x[-k].isalnum()
+                        for x in (old, new)):
+            k -= 1  # never split a word
+        tail = old[len(old) - k:] if k else ""
+        old, new = old[:len(old) - k], new[:len(new) - k]
+        kind = "replace" if old and new else ("delete" if old else "insert")
+        if old or new:
+            out.append((kind, old, new))
+        if tail:
+            out.append(("equal", tail, tail))
+    return out
+
+
 def diff_html(before: str, after: str) -> str:
     """Word-level changes from the draft to the rewrite: removed words struck, new ones marked.
 
-    `<del>`/`<ins>` carry meaning for assistive technology, and the CSS adds a visible "−"/"+"
-    cue, so the diff does not rely on red/green alone.
+    `<del>`/`<ins>` carry meaning for assistive technology, and strike-through vs underline
+    tell them apart without relying on red/green alone.
     """
-    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
     out = ['<div class="rc-diff" aria-label="Changes from your draft">']
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, old, new in diff_chunks(before, after):
         if op == "equal":
-            out.append(esc("".join(a[i1:i2])))
+            out.append(esc(old))
             continue
-        if op in ("delete", "replace"):
-            out.append(f'<del class="rc-del" title="removed">{esc("".join(a[i1:i2]))}</del>')
-        if op in ("insert", "replace"):
-            out.append(f'<ins class="rc-ins" title="added">{esc("".join(b[j1:j2]))}</ins>')
+        if old:
+            out.append(f'<del class="rc-del" title="removed">{esc(old)}</del>')
+        if old and new:
+            out.append(" ")
+        if new:
+            out.append(f'<ins class="rc-ins" title="added">{esc(new)}</ins>')
     out.append("</div>")
     return "".join(out)
 

@@ -29,7 +29,8 @@ DETECTOR_INFO: dict[str, tuple[str, str]] = {
     "rules": ("Rules", "Context-aware regex rule packs (coach/rules/packs); instant."),
     "embedding": ("Embeddings", "Sentence embeddings (all-MiniLM-L6-v2, installed package) with "
                                 "a trained classifier head; tens of ms per draft on CPU."),
-    "lm": ("Language model", "A small local language model judging each sentence; slower."),
+    "lm": ("Language model", "The local rewrite model (qwen2.5-coder-1.5b-instruct) as a judge "
+                             "returning checked JSON flags; seconds per draft on CPU."),
 }
 
 
@@ -105,7 +106,7 @@ def rewrite_model_name() -> str:
     for attr in ("MODEL_NAME", "MODEL_ID", "DEFAULT_MODEL"):
         if isinstance(getattr(rw, attr, None), str):
             return getattr(rw, attr)
-    for mod_name in ("coach.llm.model", "coach.llm"):
+    for mod_name in ("coach.llm.cards", "coach.llm"):
         try:
             mod = __import__(mod_name, fromlist=["_"])
         except ImportError:

@@ -1,0 +1,98 @@
+"""The Suggest-rewrite handler: the ownership rewrite, its diff against the draft, and its checks.
+
+The rewrite itself comes from `coach.llm.rewrite.rewrite` (the same function as the CLI's);
+this module only validates the draft, picks model or fallback mode, and shapes the result for
+the page or the `rewrite` API endpoint. The model may take seconds on CPU, so the app queues
+these calls with a concurrency limit of 1 while Check runs on its own, never waiting.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from coach.errors import CoachError, ModelUnavailableError
+from coach.pipeline import Coach
+from coach.web import render
+from coach.web.check import error_message, validate_draft
+
+log = logging.getLogger("coach.web")
+
+RewriteFn = Callable[..., Any]
+
+
+@dataclass
+class RewriteView:
+    """Everything the rewrite panel shows."""
+
+    text: str
+    status_html: str
+    diff_html: str
+    checks_html: str
+
+    def as_tuple(self) -> tuple[str, str, str, str]:
+        return self.status_html, self.text, self.diff_html, self.checks_html
+
+
+def load_rewrite_fn() -> RewriteFn:
+    """The shared rewrite function, imported only when first needed (it may load a model)."""
+    try:
+        from coach.llm.rewrite import rewrite  # noqa: PLC0415 (optional, heavy)
+    except ImportError as e:
+        raise ModelUnavailableError(
+            "the rewrite feature is not installed (coach.llm.rewrite is missing: "
+            f"{e}); reinstall Reply Coach with `make setup`") from None
+    return rewrite
+
+
+def run_rewrite(text: str, coach: Coach, mode: str = "model",
+                rewrite_fn: RewriteFn | None = None, timeout_s: float = 30.0) -> dict:
+    """Rewrite a validated draft and return the result as plain JSON-able data."""
+    draft = validate_draft(text)
+    fn = rewrite_fn or load_rewrite_fn()
+    res = fn(draft, coach=coach, use_model=(mode == "model"), timeout_s=timeout_s)
+    # RewriteResult.flags are the draft's flags, the problems the rewrite had to fix.
+    flags = [f.to_dict() if hasattr(f, "to_dict") else dict(f) for f in (res.flags or [])]
+    log.info("rewrite: %d chars in, source %s, %.0f ms", len(draft), res.source, res.latency_ms)
+    return {"rewrite": res.rewrite, "source": res.source, "checks": dict(res.checks),
+            "latency_ms": round(float(res.latency_ms), 1), "draft_flags": flags}
+
+
+def source_note(result: dict, mode: str) -> str:
+    """Where the rewrite came from, how long it took, and what the agent still has to do."""
+    ms = result.get("latency_ms", 0.0)
+    if result.get("source") == "model":
+        note = f"Rewritten by the local model in {ms / 1000:.1f} s and checked."
+    elif mode == "fallback":
+        note = (f"Rule-based rewrite ({ms:.0f} ms): the model is switched off "
+                "(REPLY_COACH_REWRITE=fallback).")
+    else:
+        note = (f"Rule-based rewrite ({ms / 1000:.1f} s): the model was unavailable, too slow, "
+                "or none of its candidates passed the checks.")
+    if re.search(r"\[[^\]]+\]", result.get("rewrite", "")):
+        note += " Fill in the [bracketed] parts before sending."
+    return note
+
+
+def rewrite_draft(text: str, coach: Coach, mode: str = "model",
+                  rewrite_fn: RewriteFn | None = None) -> RewriteView:
+    """The rewrite panel for one draft; problems come back as a notice, never an exception."""
+    try:
+        result = run_rewrite(text, coach, mode, rewrite_fn)
+    except CoachError as e:
+        return RewriteView("", render.notice_html(error_message(e), "error"), "", "")
+    draft = text
+    kind = "ok" if result["source"] == "model" else "info"
+    return RewriteView(result["rewrite"], render.notice_html(source_note(result, mode), kind),
+                       render.diff_html(draft, result["rewrite"]),
+                       render.checks_html(result["checks"]))
+
+
+def working_html(mode: str) -> str:
+    """Shown at once when Suggest rewrite is clicked, before the (slow) model answers."""
+    if mode == "model":
+        return render.notice_html("Writing an ownership rewrite with the local model; this can "
+                                  "take several seconds on CPU. Checks keep working meanwhile.",
+                                  "info")
+    return render.notice_html("Writing a rule-based ownership rewrite…", "info")

@@ -1,0 +1,77 @@
+"""Uploaded files: accept only Gradio's own temp copies, within the size limit, of known types.
+
+A web request must never make the app read an arbitrary path on this machine, so every upload
+path is resolved and required to sit inside Gradio's upload folder (GRADIO_TEMP_DIR, else
+<tmp>/gradio, the same rule as `gradio.utils.get_upload_folder`). Errors name the file the user
+picked (its base name), never the temp path.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from coach.errors import InputError
+from coach.web.settings import MAX_UPLOAD_BYTES
+
+
+def upload_root() -> Path:
+    """Gradio's upload folder (mirrors gradio.utils.get_upload_folder, without importing gradio)."""
+    folder = os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio"
+    return Path(folder).resolve()
+
+
+def _as_path(item: object) -> str:
+    """Gradio gives a path string; older clients give an object with `.name` or a dict."""
+    if isinstance(item, (str, os.PathLike)):
+        return os.fspath(item)
+    if isinstance(item, dict) and "path" in item:
+        return str(item["path"])
+    name = getattr(item, "name", None) or getattr(item, "path", None)
+    if isinstance(name, str):
+        return name
+    raise InputError(f"unexpected upload value of type {type(item).__name__}", field="file")
+
+
+def checked_upload(item: object, suffixes: Sequence[str], root: Path | None = None,
+                   max_bytes: int = MAX_UPLOAD_BYTES) -> Path:
+    """The upload's path, after checking where it lives, its type and its size."""
+    path = Path(_as_path(item))
+    shown = path.name
+    root = (root or upload_root()).resolve()
+    real = path.resolve()
+    if real != root and root not in real.parents:
+        raise InputError("files are only read from the app's upload folder; upload the file "
+                         "through the page", shown)
+    if not real.is_file():
+        raise InputError("the uploaded file is gone (uploads are cleaned up after a while); "
+                         "upload it again", shown)
+    if suffixes and real.suffix.lower() not in suffixes:
+        raise InputError(f"unsupported file type {real.suffix or '(none)'!r}; expected "
+                         f"{' or '.join(suffixes)}", shown)
+    size = real.stat().st_size
+    if size > max_bytes:
+        raise InputError(f"the file is {size / 1e6:.1f} MB; the limit is "
+                         f"{max_bytes / 1e6:.0f} MB per upload", shown)
+    if size == 0:
+        raise InputError("the file is empty", shown)
+    return real
+
+
+def checked_uploads(items: Iterable[object] | object | None, suffixes: Sequence[str],
+                    root: Path | None = None, max_bytes: int = MAX_UPLOAD_BYTES) -> list[Path]:
+    """Every upload checked; none at all is an error asking for a file."""
+    if items is None:
+        items = []
+    elif not isinstance(items, (list, tuple)):
+        items = [items]
+    paths = [checked_upload(i, suffixes, root, max_bytes) for i in items]
+    if not paths:
+        raise InputError("upload a file first", field="file")
+    return paths
+
+
+def display_name(path: Path) -> str:
+    """The name the user uploaded (Gradio keeps it as the base name inside a hashed folder)."""
+    return path.name
