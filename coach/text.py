@@ -94,6 +94,14 @@ class DraftView:
         return s
 
     @cached_property
+    def low(self) -> str:
+        """`masked` lower-cased, same length (rules match lower-cased patterns against it)."""
+        low = self.masked.lower()
+        if len(low) != len(self.masked):  # a few characters (e.g. "İ") grow when lower-cased
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.masked)
+        return low
+
+    @cached_property
     def sentences(self) -> list[tuple[int, int]]:
         return sentence_bounds(self.masked)
 
@@ -105,9 +113,9 @@ class DraftView:
         """Index of the sentence containing offset `pos` (or the nearest one before it)."""
         return max(bisect_right(self._starts, pos) - 1, 0)
 
-    def window(self, start: int, end: int, scope: str) -> str:
+    def window(self, start: int, end: int, scope: str, lower: bool = False) -> str:
         a, b = self.window_bounds(start, end, scope)
-        return self.masked[a:b]
+        return (self.low if lower else self.masked)[a:b]
 
     def window_bounds(self, start: int, end: int, scope: str) -> tuple[int, int]:
         """The masked text around a match for context checks.
