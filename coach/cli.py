@@ -49,7 +49,7 @@ def _config(args: argparse.Namespace, detectors: str | None = None,
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from coach.io import iter_jsonl, read_text_arg, write_jsonl_line
+    from coach.io import map_jsonl, read_text_arg, write_jsonl_line
     from coach.pipeline import Coach
     from coach.render import format_flags, use_colour
 
@@ -57,27 +57,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     coach = Coach(_config(args, det))
     if args.input:
         out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
-        n = bad = 0
+        def write(out, rid, row, flags):
+            if args.format == "text":
+                out.write(f"# {rid}\n{format_flags(row['text'], flags)}\n\n")
+            else:
+                write_jsonl_line(out, {"id": rid, "flags": [f.to_dict() for f in flags]})
+
         try:
-            for lineno, row, err in iter_jsonl(args.input, ("text",), skip_bad=args.skip_bad):
-                rid = row.get("id") if isinstance(row, dict) else None
-                if err is None:
-                    try:
-                        flags = coach.check(row["text"])
-                    except InputError as e:
-                        err = InputError(e.reason, args.input, lineno, "text")
-                        if not args.skip_bad:
-                            raise err from None
-                if err is not None:
-                    bad += 1
-                    print(f"reply-coach: skipped {err}", file=sys.stderr)
-                    write_jsonl_line(out, {"id": rid, "line": lineno, "error": str(err)})
-                    continue
-                n += 1
-                if args.format == "text":
-                    out.write(f"# {rid}\n{format_flags(row['text'], flags)}\n\n")
-                else:
-                    write_jsonl_line(out, {"id": rid, "flags": [f.to_dict() for f in flags]})
+            n, bad = map_jsonl(args.input, out, args.skip_bad, lambda row: coach.check(row["text"]),
+                               write)
         finally:
             if args.out:
                 out.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Any, Callable, Iterator
 
 from coach.errors import InputError
 
@@ -84,3 +84,33 @@ def iter_jsonl(path: str | Path, required: tuple[str, ...] = ("text",),
 
 def write_jsonl_line(out: IO[str], obj: dict) -> None:
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def map_jsonl(path: str, out: IO[str], skip_bad: bool, fn: Callable[[dict], Any],
+              write: Callable[[IO[str], Any, dict, Any], None]) -> tuple[int, int]:
+    """Run `fn` on every row of a JSONL file of drafts and `write` each result, in input order.
+
+    One place for the row loop that `check --input` and `rewrite --input` share: a bad row (bad
+    JSON, missing or non-string `text`, a draft the pipeline refuses) raises an InputError naming
+    file, line and field, or with `skip_bad` becomes an `{"id", "line", "error"}` row and the run
+    goes on. Returns (rows done, rows skipped).
+    """
+    n = bad = 0
+    for lineno, row, err in iter_jsonl(path, ("text",), skip_bad=skip_bad):
+        rid = row.get("id") if isinstance(row, dict) else None
+        if err is None:
+            try:
+                result = fn(row)
+            except InputError as e:
+                err = InputError(e.reason, path, lineno, e.field or "text")
+                if not skip_bad:
+                    raise err from None
+        if err is not None:
+            bad += 1
+            print(f"reply-coach: skipped {err}", file=sys.stderr)
+            write_jsonl_line(out, {"id": rid, "line": lineno, "error": str(err)})
+            continue
+        n += 1
+        write(out, rid, row, result)
+        out.flush()
+    return n, bad

@@ -90,7 +90,7 @@ def _rewriter(args, make_config):
 
 
 def cmd_rewrite(args: argparse.Namespace, make_config: Callable) -> int:
-    from coach.io import iter_jsonl, read_text_arg, write_jsonl_line
+    from coach.io import map_jsonl, read_text_arg, write_jsonl_line
 
     if args.format is None:
         args.format = "jsonl" if args.input else "text"
@@ -113,32 +113,19 @@ def cmd_rewrite(args: argparse.Namespace, make_config: Callable) -> int:
                   f"{res.latency_ms:.0f} ms", file=sys.stderr)
         return 0
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
-    n = bad = 0
+    def rewrite_row(row: dict):
+        if not row["text"].strip():
+            raise InputError("the draft is empty", field="text")
+        return run(row["text"])
+
+    def write(out, rid, _row, res):
+        if args.format == "text":
+            out.write(f"# {rid} [{res.source}]\n{res.rewrite}\n\n")
+        else:
+            write_jsonl_line(out, res.to_dict(rid))
+
     try:
-        for lineno, row, err in iter_jsonl(args.input, ("text",), skip_bad=args.skip_bad):
-            rid = row.get("id") if isinstance(row, dict) else None
-            if err is None and not row["text"].strip():
-                err = InputError("the draft is empty", args.input, lineno, "text")
-                if not args.skip_bad:
-                    raise err
-            if err is None:
-                try:
-                    res = run(row["text"])
-                except InputError as e:
-                    err = InputError(e.reason, args.input, lineno, "text")
-                    if not args.skip_bad:
-                        raise err from None
-            if err is not None:
-                bad += 1
-                print(f"reply-coach: skipped {err}", file=sys.stderr)
-                write_jsonl_line(out, {"id": rid, "line": lineno, "error": str(err)})
-                continue
-            n += 1
-            if args.format == "text":
-                out.write(f"# {rid} [{res.source}]\n{res.rewrite}\n\n")
-            else:
-                write_jsonl_line(out, res.to_dict(rid))
-            out.flush()
+        n, bad = map_jsonl(args.input, out, args.skip_bad, rewrite_row, write)
     finally:
         if args.out:
             out.close()
