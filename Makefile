@@ -37,6 +37,8 @@ eval: setup
 
 bench: setup
 	$(PY) bench/bench_check.py
+	$(PY) bench/bench_score.py
+	$(PY) bench/bench_pipeline.py --detectors rules,embedding
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

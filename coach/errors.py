@@ -10,13 +10,6 @@ class CoachError(Exception):
     """Base class: anything Reply Coach reports to a user as a clean message."""
 
 
-class UnknownTypeError(CoachError):
-    def __init__(self, name: str) -> None:
-        from coach.taxonomy import TYPE_NAMES
-
-        super().__init__(f"unknown problem type {name!r}; expected one of: {', '.join(TYPE_NAMES)}")
-
-
 class InputError(CoachError):
     """Bad input data, located by file, line (1-based) and field when known."""
 

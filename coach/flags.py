@@ -1,7 +1,7 @@
 """The Flag record every detector returns and every output format serialises."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 FLAG_FIELDS = ("family", "type", "start", "end", "quote", "message", "suggestion", "severity",
                "source")
@@ -35,8 +35,3 @@ class Flag:
             d["rule"] = self.rule
             d["score"] = round(self.score, 4)
         return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Flag":
-        known = {k: d[k] for k in asdict(cls("", "", 0, 0, "", "", "", "", "")) if k in d}
-        return cls(**known)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from coach.taxonomy import FAMILIES, TYPE_NAMES, TYPES
+from coach.taxonomy import FAMILIES, TYPE_NAMES
 
 
 @dataclass
@@ -136,7 +136,3 @@ def locate(text: str, quote: str, taken: set[tuple[int, int]]) -> tuple[int, int
             return i, i + len(quote)
         i = text.find(quote, i + 1)
     return None
-
-
-def family_of_known(type_name: str) -> str:
-    return TYPES[type_name].family

@@ -80,16 +80,6 @@ TYPE_NAMES: tuple[str, ...] = tuple(TYPES)
 SEVERITIES: tuple[str, ...] = ("info", "warning", "error")
 
 
-def family_of(type_name: str) -> str:
-    """Return the family of a type; raises UnknownTypeError for names outside the taxonomy."""
-    from coach.errors import UnknownTypeError
-
-    try:
-        return TYPES[type_name].family
-    except KeyError:
-        raise UnknownTypeError(type_name) from None
-
-
 def types_in(family: str) -> list[str]:
     """All type names of one family, in taxonomy order."""
     return [t.name for t in _TYPES if t.family == family]
