@@ -53,7 +53,10 @@ def iter_jsonl(path: str | Path, required: tuple[str, ...] = ("text",),
     """
     path = str(path)
     text = decode(open_bytes(path), path)
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # JSON Lines are separated by "\n" only: str.splitlines() would also split on U+2028, U+0085
+    # and friends, which JSON allows unescaped inside strings.
+    for lineno, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         err = None

@@ -120,3 +120,15 @@ def test_eval_rewrite_fallback_metrics(tmp_path, capsys):
     assert main(["eval", str(p), "--rewrite", "--no-model"]) == 0
     out = capsys.readouterr().out
     assert "rewrite" in out.lower() and "must_keep" in out
+
+
+def test_jsonl_line_separator_chars_inside_strings(tmp_path):
+    """U+2028 and U+0085 are legal unescaped inside JSON strings; they must not split a row."""
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(json.dumps({"id": 1, "text": "hi\u2028there, my hands are tied\u0085ok"}, ensure_ascii=False)
+                   + "\r\n" + json.dumps({"id": 2, "text": "fine"}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["check", "--input", str(inp), "--out", str(out)]) == 0
+    rows = [json.loads(l) for l in out.read_text(encoding="utf-8").split("\n") if l]
+    assert [r["id"] for r in rows] == [1, 2]
+    assert rows[0]["flags"][0]["type"] == "powerless"
