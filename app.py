@@ -11,8 +11,10 @@ call the same `coach` functions as the command line; this file only lays out and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import threading
 from pathlib import Path
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -37,6 +39,18 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 CHECK_CONCURRENCY = 4          # checks are milliseconds; a few at once keep the page snappy
 MODEL_CONCURRENCY_ID = "model"  # every model call (UI and API) shares one slot
+# The model slot inside the process. Rewrites hold it (on top of their `model` queue), and so
+# does a check or /check call that runs the `lm` detector: the check queue allows several at
+# once, but the local language model must still answer one call at a time.
+MODEL_LOCK = threading.Lock()
+LM_DETECTOR = "lm"
+
+
+def model_slot(coach) -> contextlib.AbstractContextManager:
+    """MODEL_LOCK when `coach` runs the language model, else nothing to wait for."""
+    if coach is not None and LM_DETECTOR in coach.config.detectors:
+        return MODEL_LOCK
+    return contextlib.nullcontext()
 
 
 def _header(detectors, mode: str) -> str:
@@ -70,7 +84,9 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
         coach, err = coach_or_notice(detectors)
         if err:
             return (err, "", legend_html(), "", *keep)
-        return (*web_check.check_draft(text, coach).as_tuple(), *keep)
+        with model_slot(coach):
+            view = web_check.check_draft(text, coach)
+        return (*view.as_tuple(), *keep)
 
     def ui_rewrite_working():
         return web_rewrite.working_html(mode), "", "", "", gr.update(visible=True)
@@ -79,7 +95,9 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
         coach, err = coach_or_notice(detectors)
         if err:
             return err, "", "", "", None
-        return (*web_rewrite.rewrite_draft(text, coach, mode).as_tuple(), text)
+        with MODEL_LOCK:
+            view = web_rewrite.rewrite_draft(text, coach, mode)
+        return (*view.as_tuple(), text)
 
     def ui_score(files, detectors, progress=gr.Progress()):
         try:
@@ -131,7 +149,9 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
         message, suggestion, severity, source}], detectors, message}. `detectors` is an optional
         comma-separated list (default: the app's)."""
         try:
-            return web_check.check_api(text, cache.get(detectors or None))
+            coach = cache.get(detectors or None)
+            with model_slot(coach):
+                return web_check.check_api(text, coach)
         except CoachError as e:
             raise gr.Error(web_check.error_message(e)) from None
 
@@ -140,7 +160,9 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
         "fallback"), checks {flags_left, facts_missing, promises_added, owns_problem},
         latency_ms, draft_flags (the problems the rewrite fixes)}."""
         try:
-            return web_rewrite.run_rewrite(text, cache.get(detectors or None), mode)
+            coach = cache.get(detectors or None)
+            with MODEL_LOCK:
+                return web_rewrite.run_rewrite(text, coach, mode)
         except CoachError as e:
             raise gr.Error(web_check.error_message(e)) from None
 

@@ -8,7 +8,7 @@ next item: no conversation is lost or counted twice. The final outputs are compu
 part file alone, so a resumed run writes the same bytes as an uninterrupted one.
 
 A fingerprint of the inputs (their bytes), the column mapping, `--skip-bad` and the pipeline
-config (including extra rule-pack contents) is stored too; resuming with anything different is
+config (including extra rule-pack contents and the trained model's files) is stored too; resuming with anything different is
 refused rather than mixing two runs.
 """
 from __future__ import annotations
@@ -49,10 +49,27 @@ def fingerprint(paths: list[str], columns: dict[str, str], config: CoachConfig,
     h.update(json.dumps({"v": FORMAT_VERSION, "coach": __version__, "paths": list(paths),
                          "columns": columns, "skip_bad": skip_bad, "config": cfg},
                         sort_keys=True).encode())
-    for p in [*paths, *config.rule_packs]:
+    for p in [*paths, *config.rule_packs, *_model_files(config)]:
         h.update(b"\0" + str(p).encode() + b"\0")
         _file_digest(str(p), h)
     return h.hexdigest()
+
+
+def _model_files(config: CoachConfig) -> list[str]:
+    """The files of the trained model a run uses: everything under `model_dir`, or the shipped
+    embedding head when the embedding detector runs without one. Retraining in place changes
+    their bytes, so a checkpoint made before it is not resumed."""
+    if config.model_dir:
+        d = Path(config.model_dir)
+    elif "embedding" in config.detectors:
+        from coach.embedding.head import DEFAULT_HEAD_DIR  # noqa: PLC0415 (only when used)
+
+        d = DEFAULT_HEAD_DIR
+    else:
+        return []
+    if not d.is_dir():
+        return [str(d)]
+    return sorted(str(p) for p in d.rglob("*") if p.is_file())
 
 
 class Checkpoint:

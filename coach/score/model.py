@@ -13,14 +13,19 @@ ROLES: tuple[str, ...] = ("agent", "customer")
 
 @dataclass
 class Turn:
-    """One message. `agent` is who wrote an agent turn (a conversation can be handed over)."""
+    """One message. `agent` is who wrote an agent turn (a conversation can be handed over).
+
+    `line` is the turn's own line/row in the source when it has one (CSV and Twitter rows);
+    None for JSON Lines, where the conversation's line is the turn's line.
+    """
 
     role: str
     text: str
     agent: str = ""
+    line: int | None = None
 
     def to_dict(self) -> dict:
-        return {"role": self.role, "text": self.text, "agent": self.agent}
+        return {"role": self.role, "text": self.text, "agent": self.agent, "line": self.line}
 
 
 @dataclass
@@ -33,16 +38,25 @@ class Conversation:
     source: str
     line: int
     seq: int = 0  # position among all inputs; fixes output order and resume position
+    # the source column holding turn text (CSV layouts); None for JSON Lines (turns[i].text)
+    text_column: str | None = None
 
     def to_dict(self) -> dict:
         return {"conversation_id": self.conversation_id, "agent": self.agent,
                 "turns": [t.to_dict() for t in self.turns], "source": self.source,
-                "line": self.line, "seq": self.seq}
+                "line": self.line, "seq": self.seq, "text_column": self.text_column}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Conversation":
         return cls(d["conversation_id"], d["agent"], [Turn(**t) for t in d["turns"]],
-                   d["source"], d["line"], d["seq"])
+                   d["source"], d["line"], d["seq"], d.get("text_column"))
+
+    def turn_place(self, i: int) -> tuple[int, str]:
+        """(line, field) naming turn `i` in the source, for error messages."""
+        t = self.turns[i]
+        if self.text_column is not None:
+            return (t.line if t.line is not None else self.line), self.text_column
+        return self.line, f"turns[{i}].text"
 
 
 @dataclass

@@ -14,10 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from coach.config import MAX_DRAFT_CHARS
 from coach.errors import CoachError, InputError
 from coach.io import decode, iter_jsonl, open_bytes
 from coach.score.model import ROLES, Conversation, Item, Skipped, Turn
@@ -29,10 +29,33 @@ OPTIONAL_COLUMNS = ("timestamp",)                            # orders turns when
 TWITTER_COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text",
                    "response_tweet_id", "in_response_to_tweet_id")
 
-csv.field_size_limit(MAX_DRAFT_CHARS + 1)
 
-# A sign-off at the end of a support tweet: "^JD", "-Sam", "- Sam", "~KC", "*TJ", "/CR".
-_SIGNOFF = re.compile(r"(?:^|\s)([\^~*/]|[-\u2013\u2014])\s?([A-Z][A-Za-z]{0,15})[\s.!]*$")
+
+def _lift_csv_field_limit() -> None:
+    """No per-cell cap in the csv module: a cell over csv's limit would abort the whole file.
+    An over-long turn is rejected by the pipeline's `max_chars` check instead, which skips
+    (with --skip-bad) or reports just its conversation."""
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:       # a C long is 32 bits on some platforms
+            limit //= 2
+
+
+_lift_csv_field_limit()
+
+# A sign-off at the end of a support tweet: "^JD", "-Sam", "- Sam" (a name after ^ or a dash),
+# and "~KC", "*TJ", "/CR" (only 1-3 capital initials after ~ * /, so "iOS / Android" is no
+# agent). Common closings ("- Thanks!", "- Cheers", "- Best") are not names.
+_SIGNOFF = re.compile(r"(?:^|\s)(?:([\^]|[-\u2013\u2014])\s?([A-Z][A-Za-z]{0,15})"
+                      r"|([~*/])\s?([A-Z]{1,3}))[\s.!]*$")
+_CLOSINGS = frozenset({
+    "thanks", "thank", "thankyou", "thanx", "thx", "tx", "ty", "ta", "cheers", "regards",
+    "best", "bestwishes", "wishes", "you", "sincerely", "kind", "warmly", "love", "enjoy",
+    "welcome", "cya", "bye", "goodbye", "later", "peace", "xo", "xx", "hugs", "please", "pls",
+})
 _TRAILING_URLS = re.compile(r"(?:\s+https?://\S+)+\s*$")
 
 
@@ -281,7 +304,7 @@ def _read_turn_csv(path: str, text: str, columns: dict[str, str]) -> list[Item]:
             groups.bad(key, line, e, path)
             continue
         groups.add(cid, line, (ts, line, Turn(role, row[idx["text"]],
-                                              agent if role == "agent" else ""), agent))
+                                              agent if role == "agent" else "", line), agent))
     if n == 0:
         raise InputError("no rows after the header: no conversations to score", path)
     items: list[Item] = []
@@ -296,7 +319,7 @@ def _read_turn_csv(path: str, text: str, columns: dict[str, str]) -> list[Item]:
             named = [r[3] for r in members if r[3]]
             agent = (agent_turns or named or [""])[0]
             items.append(Conversation(key, agent, [r[2] for r in members], path,
-                                      groups.first_line[key]))
+                                      groups.first_line[key], text_column=wanted["text"]))
     return items
 
 
@@ -308,8 +331,11 @@ def signoff_agent(handle: str, text: str) -> str:
     m = _SIGNOFF.search(body)
     if not m:
         return handle
-    mark = "-" if m.group(1) in "-\u2013\u2014" else m.group(1)
-    return f"{handle} {mark}{m.group(2)}"
+    mark, name = (m.group(1), m.group(2)) if m.group(2) else (m.group(3), m.group(4))
+    if name.lower() in _CLOSINGS:
+        return handle
+    mark = "-" if mark in "-\u2013\u2014" else mark
+    return f"{handle} {mark}{name}"
 
 
 def _tweet_id(value: str) -> str:
@@ -365,8 +391,8 @@ def _read_twitter(path: str, text: str) -> list[Item]:
             errors[tid] = Skipped(path, line, str(e))
             continue
         txt = cell("text")
-        tw.update(ts=ts, turn=Turn("customer", txt) if inbound == "true" else
-                  Turn("agent", txt, signoff_agent(author, txt)), handle=author)
+        tw.update(ts=ts, turn=Turn("customer", txt, "", line) if inbound == "true" else
+                  Turn("agent", txt, signoff_agent(author, txt), line), handle=author)
     if n == 0:
         raise InputError("no rows after the header: no tweets to score", path)
 
@@ -415,5 +441,5 @@ def _read_twitter(path: str, text: str) -> list[Item]:
         turns = [tweets[t]["turn"] for t in ordered]
         handles = [tweets[t]["handle"] for t in ordered if tweets[t]["turn"].role == "agent"]
         items.append(Conversation(ordered[0], handles[0] if handles else "", turns, path,
-                                  tweets[entry]["line"]))
+                                  tweets[entry]["line"], text_column="text"))
     return items

@@ -1,20 +1,15 @@
 """report.html: one self-contained page a QA lead can open anywhere, offline.
 
 Plots are inline SVG drawn here and styles are inline, so the page loads nothing from the
-network and needs no JavaScript. `render_turn_html` is shared with the web app so a flagged turn
-looks the same in both.
+network and needs no JavaScript. Flagged turns use `coach.render.highlight_html` and
+`FAMILY_STYLES`, the web app's highlighter and colours, so a flagged turn looks the same in both.
 """
 from __future__ import annotations
 
 from html import escape
-from typing import Sequence
 
-from coach.flags import Flag
+from coach.render import FAMILY_STYLES, HIGHLIGHT_CSS, family_css, highlight_html
 from coach.taxonomy import FAMILIES, TYPES
-
-FAMILY_COLOURS = {"distancing": "#b5179e", "scripted_apology": "#d98e04", "dead_end": "#0a7f86"}
-FAMILY_LABELS = {"distancing": "Distancing", "scripted_apology": "Scripted apology",
-                 "dead_end": "Dead end"}
 
 _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;
@@ -26,45 +21,17 @@ th:nth-child(2),td:nth-child(2){text-align:left}
 .kpi{display:inline-block;margin:.3em 1.5em .3em 0}.kpi b{font-size:1.4em;display:block}
 .turn{border:1px solid #ddd;border-radius:6px;padding:.6em .8em;margin:.6em 0;background:#fafafa}
 .meta{color:#666;font-size:.85em}.text{white-space:pre-wrap;margin:.4em 0}
-mark{border-radius:3px;padding:0 1px;color:inherit}
-mark.distancing{background:#f6d2ee;border-bottom:2px solid #b5179e}
-mark.scripted_apology{background:#fbe7bd;border-bottom:2px solid #d98e04}
-mark.dead_end{background:#c9ecee;border-bottom:2px solid #0a7f86}
-ul.flags{margin:.2em 0 0 1.2em;padding:0;font-size:.9em}
+.flags{margin:.2em 0 0 1.2em;padding:0;font-size:.9em}
 .legend span{display:inline-block;margin-right:1.2em}
 .legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-1px}
 svg text{font:12px system-ui,sans-serif;fill:#333}
 details{margin:.8em 0}summary{cursor:pointer;font-weight:600}
-"""
+.rc-draft{white-space:pre-wrap;line-height:1.9}
+""" + HIGHLIGHT_CSS + family_css()
 
 
-def _get(flag: Flag | dict, key: str):
-    return flag[key] if isinstance(flag, dict) else getattr(flag, key)
-
-
-def render_turn_html(text: str, flags: Sequence[Flag | dict]) -> str:
-    """The turn as HTML with each flagged span in a `<mark class="FAMILY">`, text escaped.
-
-    Flags of different families may overlap, so the text is cut at every flag boundary and each
-    piece is marked with the families covering it (the first listed sets the colour) and a
-    title naming the problem types; offsets come from the flags, never from searching quotes.
-    """
-    spans = [(max(0, int(_get(f, "start"))), min(len(text), int(_get(f, "end"))),
-              _get(f, "family"), _get(f, "type")) for f in flags]
-    spans = [s for s in spans if s[0] < s[1]]
-    cuts = sorted({0, len(text), *(s[0] for s in spans), *(s[1] for s in spans)})
-    out = []
-    for a, b in zip(cuts, cuts[1:]):
-        piece = escape(text[a:b])
-        cover = [s for s in spans if s[0] <= a and b <= s[1]]
-        if not cover:
-            out.append(piece)
-            continue
-        families = " ".join(dict.fromkeys(s[2] for s in cover))
-        title = "; ".join(dict.fromkeys(TYPES[s[3]].label if s[3] in TYPES else s[3]
-                                        for s in cover))
-        out.append(f'<mark class="{escape(families)}" title="{escape(title)}">{piece}</mark>')
-    return "".join(out)
+# The same highlighter as the web app (and so the same marks and colours).
+render_turn_html = highlight_html
 
 
 def _pct(x: float) -> str:
@@ -121,8 +88,8 @@ def family_mix_svg(cards: list[dict]) -> str:
                 continue
             w = plot * n / total
             parts.append(f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="16" '
-                         f'fill="{FAMILY_COLOURS[fam]}"><title>{escape(c["agent"])}: '
-                         f'{FAMILY_LABELS[fam]} {n} of {total} flags</title></rect>')
+                         f'fill="{FAMILY_STYLES[fam].colour}"><title>{escape(c["agent"])}: '
+                         f'{FAMILY_STYLES[fam].label} {n} of {total} flags</title></rect>')
             x += w
         parts.append(f'<text x="{left + plot + 6}" y="{y + 14}">{total}</text>')
     parts.append("</svg>")
@@ -165,14 +132,14 @@ def histogram_svg(hist: dict, cards: list[dict]) -> str:
 
 def _legend() -> str:
     return '<div class="legend">' + "".join(
-        f'<span><i style="background:{FAMILY_COLOURS[f]}"></i>{FAMILY_LABELS[f]}</span>'
+        f'<span><i style="background:{FAMILY_STYLES[f].colour}"></i>{FAMILY_STYLES[f].label}</span>'
         for f in FAMILIES) + "</div>"
 
 
 def _scorecard_table(cards: list[dict]) -> str:
     head = ("<tr><th>#</th><th>agent</th><th>conversations</th><th>agent turns</th>"
             "<th>flagged turns</th><th>flag rate</th><th>ownership</th>" +
-            "".join(f"<th>{FAMILY_LABELS[f]}</th>" for f in FAMILIES) + "</tr>")
+            "".join(f"<th>{FAMILY_STYLES[f].label}</th>" for f in FAMILIES) + "</tr>")
     rows = "".join(
         f'<tr><td>{c["rank"]}</td><td><a href="#agent-{c["rank"]}">{escape(c["agent"])}</a></td>'
         f'<td>{c["conversations"]}</td><td>{c["agent_turns"]}</td><td>{c["flagged_turns"]}</td>'
@@ -192,7 +159,7 @@ def _turn_block(row: dict) -> str:
             f' &middot; turn {row["turn"]} &middot; {escape(row["source"])}:{row["line"]}'
             f' &middot; penalty {row["penalty"]:.2f}</div>'
             f'<div class="text">{render_turn_html(row["text"], row["flags"])}</div>'
-            f'<ul class="flags">{items}</ul></div>')
+            f'<ol class="flags">{items}</ol></div>')
 
 
 def render_report(cards: list[dict], summary: dict,

@@ -81,7 +81,8 @@ def score_conversation(coach: Coach, conv: Conversation) -> dict:
     except InputError as e:
         bad = next(i for i, t in enumerate(conv.turns)
                    if t.role == "agent" and _rejected(coach, t.text))
-        err = InputError(e.reason, conv.source, conv.line, f"turns[{bad}].text")
+        line, column = conv.turn_place(bad)
+        err = InputError(e.reason, conv.source, line, column)
         return skipped_record(Skipped(conv.source, conv.line, str(err), conv.conversation_id,
                                       conv.seq))
     return _record(conv, flags)

@@ -21,7 +21,7 @@ from coach.pipeline import Coach
 from coach.taxonomy import FAMILIES, TYPE_NAMES, TYPES
 from coach.web import render
 from coach.web.check import error_message
-from coach.web.uploads import checked_upload, upload_root
+from coach.web.uploads import checked_upload, remove_old_outputs, upload_root
 
 log = logging.getLogger("coach.web")
 
@@ -165,6 +165,7 @@ def run_eval(choice: str, upload: object, coach: Coach, out_root: Path | None = 
     res["file"] = name
     root = out_root or upload_root()
     root.mkdir(parents=True, exist_ok=True)
+    remove_old_outputs(root)
     out_dir = Path(tempfile.mkdtemp(prefix="reply-coach-eval-", dir=root))
     json_path = out_dir / f"metrics-{Path(name).stem}.json"
     json_path.write_text(json.dumps(res, indent=2), encoding="utf-8")

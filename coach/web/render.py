@@ -8,43 +8,17 @@ family-specific underline style, so the page reads the same in greyscale or to a
 from __future__ import annotations
 
 import difflib
-import html
 import re
-from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from coach.flags import Flag
-from coach.taxonomy import FAMILIES, TYPES, types_in
+# One highlighter and one set of family styles, shared with report.html (coach/render.py).
+from coach.render import (FAMILY_STYLES, FamilyStyle, esc, highlight_html,  # noqa: F401
+                          type_label)
+from coach.taxonomy import FAMILIES, types_in
 
-
-@dataclass(frozen=True)
-class FamilyStyle:
-    """How one family looks: a name people read, and a colour pair with good contrast."""
-
-    label: str
-    colour: str       # border / underline / chip
-    background: str   # highlight fill (dark text on it passes WCAG AA)
-    underline: str    # CSS border style, so families differ without colour
-
-
-FAMILY_STYLES: dict[str, FamilyStyle] = {
-    "distancing": FamilyStyle("Distancing", "#7c3aed", "#ede9fe", "solid"),
-    "scripted_apology": FamilyStyle("Scripted apology", "#b45309", "#fef3c7", "dashed"),
-    "dead_end": FamilyStyle("Dead end", "#0e7490", "#cffafe", "dotted"),
-}
-assert set(FAMILY_STYLES) == set(FAMILIES), "every taxonomy family needs a style"
 
 CLEAN_MESSAGE = "No problems found: this draft owns the conversation."
-
-
-def esc(text: object) -> str:
-    """Escape anything for HTML text or attribute context."""
-    return html.escape(str(text), quote=True)
-
-
-def type_label(type_name: str) -> str:
-    t = TYPES.get(type_name)
-    return t.label if t else type_name
 
 
 def notice_html(message: str, kind: str = "error") -> str:
@@ -54,47 +28,6 @@ def notice_html(message: str, kind: str = "error") -> str:
     return (f'<div class="rc-notice rc-notice-{esc(kind)}" role="status">'
             f'<span class="rc-notice-icon" aria-hidden="true">{icons.get(kind, "")}</span>'
             f'<span class="rc-sr">{words.get(kind, "")}: </span>{esc(message)}</div>')
-
-
-def _chip(i: int, f: Flag, label: str | None = None) -> str:
-    return (f'<span class="rc-tag rc-fam-{esc(f.family)}" data-type="{esc(f.type)}">'
-            f'<span class="rc-tag-num">{i}</span>{esc(label or type_label(f.type))}</span>')
-
-
-def highlight_html(text: str, flags: Sequence[Flag], labels: Sequence[str] | None = None) -> str:
-    """The draft with every flagged span marked by offset, each followed by a numbered label.
-
-    `labels` overrides the chip text per flag (the Evaluate tab writes "Missed: Dead end").
-
-    Overlapping flags (different families may overlap) are handled by cutting the text at every
-    flag boundary: each piece is marked with the family of the flags covering it, and each flag's
-    label sits right after the piece where it ends, so nothing is dropped.
-    """
-    n = len(text)
-    spans = [(i, f) for i, f in enumerate(flags, 1) if 0 <= f.start < f.end <= n]
-    cuts = sorted({0, n, *(f.start for _, f in spans), *(f.end for _, f in spans)})
-    out = ['<div class="rc-draft" aria-label="Your draft with problems marked">']
-    for a, b in zip(cuts, cuts[1:]):
-        covering = [(i, f) for i, f in spans if f.start <= a and b <= f.end]
-        piece = esc(text[a:b])
-        if covering:
-            families = []
-            for _, f in covering:
-                if f.family not in families:
-                    families.append(f.family)
-            cls = " ".join(f"rc-fam-{esc(fam)}" for fam in families)
-            multi = " rc-multi" if len(families) > 1 else ""
-            title = "; ".join(f"{i}. {type_label(f.type)}" for i, f in covering)
-            ids = " ".join(str(i) for i, _ in covering)
-            out.append(f'<mark class="rc-flag {cls}{multi}" data-flags="{ids}" '
-                       f'title="{esc(title)}">{piece}</mark>')
-        else:
-            out.append(piece)
-        for i, f in spans:
-            if f.end == b:
-                out.append(_chip(i, f, labels[i - 1] if labels else None))
-    out.append("</div>")
-    return "".join(out)
 
 
 def legend_html(flags: Sequence[Flag] = ()) -> str:

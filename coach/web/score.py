@@ -1,8 +1,9 @@
 """The Score-transcripts handler: uploaded transcripts in, scorecards, charts and downloads out.
 
 Scoring is `coach.score.run.score_paths`, the function behind `reply-coach score`; this module
-checks the uploads, reports progress, and turns its outputs (scorecards.json, turns.jsonl) into
-a table, chart data and highlighted worst turns.
+checks the uploads, reports progress, and turns its scorecards.json into a table, chart data
+and highlighted worst turns. turns.jsonl (every agent turn's text) is deleted right after
+scoring, and result folders older than two hours are removed at each run.
 """
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ import pandas as pd
 from coach.config import CoachConfig
 from coach.errors import CoachError
 from coach.flags import Flag
-from coach.taxonomy import FAMILIES, SEVERITIES
+from coach.taxonomy import FAMILIES
 from coach.web import render
 from coach.web.check import error_message
-from coach.web.uploads import checked_uploads, upload_root
+from coach.web.uploads import checked_uploads, remove_old_outputs, upload_root
 
 log = logging.getLogger("coach.web")
 
@@ -124,10 +125,16 @@ def score_uploads(files: object, config: CoachConfig, progress: Progress | None 
         paths = checked_uploads(files, SCORE_SUFFIXES, upload_dir)
         root = out_root or upload_root()
         root.mkdir(parents=True, exist_ok=True)
+        remove_old_outputs(root)
         out_dir = tempfile.mkdtemp(prefix="reply-coach-score-", dir=root)
         fn = score_fn or _score_fn()
-        summary = fn([str(p) for p in paths], out_dir, workers=1, skip_bad=True, quiet=True,
-                     progress=progress, config=config)
+        try:
+            summary = fn([str(p) for p in paths], out_dir, workers=1, skip_bad=True, quiet=True,
+                         progress=progress, config=config)
+        finally:
+            # every agent turn's text: the page reads only scorecards.json (worst turns
+            # included), and turns.jsonl is not offered for download, so it goes at once
+            (Path(out_dir) / "turns.jsonl").unlink(missing_ok=True)
         cards = json.loads((Path(out_dir) / "scorecards.json").read_text(encoding="utf-8"))
     except CoachError as e:
         return empty_view(render.notice_html(error_message(e, paths), "error"))
@@ -177,40 +184,19 @@ def _turn_flags(rec: dict) -> list[Flag]:
     return [_flag(f) if isinstance(f, dict) else f for f in rec.get("flags") or []]
 
 
-def _badness(rec: dict) -> tuple:
-    flags = _turn_flags(rec)
-    return (len(flags), max((SEVERITIES.index(f.severity) for f in flags if f.severity in
-                             SEVERITIES), default=-1))
-
-
-def _turn_records(out_dir: Path) -> list[dict]:
-    path = out_dir / "turns.jsonl"
-    if not path.exists():
-        return []
-    recs = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            rec = json.loads(line)
-            if isinstance(rec, dict):
-                recs.append(rec)
-    return recs
-
-
 def worst_turns(out_dir: str, agent: str, limit: int = WORST_SHOWN) -> list[dict]:
-    """The agent's worst turns: scorecards.json's ranking (by penalty) when it has one,
-    else the turns with the most, then most severe, flags from turns.jsonl."""
+    """The agent's worst turns as scorecards.json ranks them (`Aggregator.worst_turns`:
+    penalty, then flag count, then input order); none listed means none flagged."""
     if not out_dir or not agent:
         return []
     cards_path = Path(out_dir) / "scorecards.json"
-    if cards_path.exists():
-        cards = json.loads(cards_path.read_text(encoding="utf-8"))
-        for a in cards.get("agents", []):
-            if a.get("agent") == agent and a.get("worst"):
-                return a["worst"][:limit]
-    recs = [r for r in _turn_records(Path(out_dir))
-            if r.get("agent") == agent and r.get("role", "agent") == "agent" and r.get("flags")]
-    recs.sort(key=_badness, reverse=True)
-    return recs[:limit]
+    if not cards_path.exists():
+        return []
+    cards = json.loads(cards_path.read_text(encoding="utf-8"))
+    for a in cards.get("agents", []):
+        if a.get("agent") == agent:
+            return list(a.get("worst") or [])[:limit]
+    return []
 
 
 def worst_turns_html(out_dir: str, agent: str | None) -> str:

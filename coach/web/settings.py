@@ -73,24 +73,44 @@ def normalize_detectors(selected: Sequence[str] | str | None,
 
 
 class CoachCache:
-    """One Coach per detector set, built on first use and shared by every request."""
+    """One Coach per detector set, built on first use and shared by every request.
+
+    The key is the set in `available_detectors()` order, so ["embedding", "rules"] and
+    ["rules", "embedding"] share one Coach. Building one (loading a model can take seconds)
+    happens outside the cache-wide lock, under a lock for that key only, so a rules-only check
+    never waits for another detector set to load, and one set is never built twice at once.
+    """
 
     def __init__(self, base: CoachConfig | None = None) -> None:
         self.base = base or CoachConfig()
         self._coaches: dict[tuple[str, ...], Coach] = {}
+        self._building: dict[tuple[str, ...], threading.Lock] = {}
         self._lock = threading.Lock()
 
     @property
     def default_detectors(self) -> tuple[str, ...]:
         return tuple(self.base.detectors)
 
+    def key(self, detectors: Sequence[str] | str | None = None) -> tuple[str, ...]:
+        chosen = normalize_detectors(detectors, self.default_detectors)
+        order = {d: i for i, d in enumerate(available_detectors())}
+        return tuple(sorted(chosen, key=lambda d: order.get(d, len(order))))
+
     def get(self, detectors: Sequence[str] | str | None = None) -> Coach:
-        key = normalize_detectors(detectors, self.default_detectors)
+        key = self.key(detectors)
         with self._lock:
             coach = self._coaches.get(key)
+            if coach is not None:
+                return coach
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                coach = self._coaches.get(key)
             if coach is None:
                 coach = Coach(replace(self.base, detectors=key, name="+".join(key)))
-                self._coaches[key] = coach
+                with self._lock:
+                    self._coaches[key] = coach
+                    self._building.pop(key, None)
             return coach
 
     def config_for(self, detectors: Sequence[str] | str | None = None) -> CoachConfig:

@@ -1,11 +1,12 @@
 """The page's CSS and its one script (Ctrl/Cmd+Enter runs Check).
 
-Family colours come from `render.FAMILY_STYLES`, so the highlights, labels, cards and legend can
-never disagree. Highlights set their own dark text colour so they stay readable in dark mode.
+Family colours come from `coach.render.FAMILY_STYLES` (shared with report.html), so the
+highlights, labels, cards and legend can never disagree. Highlights set their own dark text
+colour so they stay readable in dark mode.
 """
 from __future__ import annotations
 
-from coach.web.render import FAMILY_STYLES
+from coach.render import HIGHLIGHT_CSS, family_css
 
 _BASE = """
 .rc-header h1 { margin: 0 0 2px 0; font-size: 1.7rem; }
@@ -17,13 +18,6 @@ _BASE = """
 .rc-draft { white-space: pre-wrap; line-height: 2.05; font-size: 1.02rem; padding: 12px 14px;
   border: 1px solid var(--border-color-primary); border-radius: 8px;
   background: var(--block-background-fill); }
-mark.rc-flag { color: #1f2937; padding: 1px 2px; border-radius: 3px; border-bottom-width: 3px; }
-mark.rc-multi { outline: 2px solid #374151; outline-offset: 1px; }
-.rc-tag { display: inline-block; font-size: .74rem; font-weight: 600; color: #fff;
-  border-radius: 999px; padding: 0 8px 0 3px; margin: 0 4px 0 3px; line-height: 1.55;
-  vertical-align: 1px; white-space: nowrap; }
-.rc-tag-num { display: inline-block; min-width: 1.25em; text-align: center; margin-right: 4px;
-  background: rgba(255,255,255,.25); border-radius: 999px; padding: 0 3px; }
 .rc-legend { list-style: none; padding: 0; margin: 10px 0 0 0; display: flex; flex-wrap: wrap;
   gap: 6px 18px; font-size: .88rem; }
 .rc-legend-item { margin: 0; }
@@ -69,17 +63,7 @@ mark.rc-multi { outline: 2px solid #374151; outline-offset: 1px; }
 """
 
 
-def _family_css() -> str:
-    rules = []
-    for fam, st in FAMILY_STYLES.items():
-        rules.append(f"mark.rc-fam-{fam} {{ background: {st.background}; "
-                     f"border-bottom: 3px {st.underline} {st.colour}; }}")
-        rules.append(f".rc-tag.rc-fam-{fam} {{ background: {st.colour}; }}")
-        rules.append(f".rc-card.rc-fam-{fam} {{ border-left-color: {st.colour}; }}")
-    return "\n".join(rules)
-
-
-CSS = _BASE + _family_css()
+CSS = _BASE + HIGHLIGHT_CSS + family_css()
 
 # Ctrl+Enter (Cmd+Enter on a Mac) in the draft box clicks Check.
 HEAD = """<script>

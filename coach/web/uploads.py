@@ -7,13 +7,23 @@ picked (its base name), never the temp path.
 """
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from coach.errors import InputError
 from coach.web.settings import MAX_UPLOAD_BYTES
+
+log = logging.getLogger("coach.web")
+
+# What the Score and Evaluate tabs write under the upload folder, and how long it may stay
+# (the README promises uploads and results are gone after two hours, like Gradio's own cache).
+OUTPUT_PREFIXES = ("reply-coach-score-", "reply-coach-eval-")
+OUTPUT_MAX_AGE_S = 7200
 
 
 def upload_root() -> Path:
@@ -75,3 +85,32 @@ def checked_uploads(items: Iterable[object] | object | None, suffixes: Sequence[
 def display_name(path: Path) -> str:
     """The name the user uploaded (Gradio keeps it as the base name inside a hashed folder)."""
     return path.name
+
+
+def remove_old_outputs(root: Path | None = None, max_age_s: float = OUTPUT_MAX_AGE_S,
+                       now: float | None = None) -> int:
+    """Delete Score/Evaluate output folders under `root` last changed over `max_age_s` ago.
+
+    Called at every Score and Evaluate run, so results (which hold transcript text) do not
+    outlive the page's two-hour promise. Returns how many folders were removed.
+    """
+    root = root or upload_root()
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return 0
+    for d in entries:
+        if not d.name.startswith(OUTPUT_PREFIXES) or d.is_symlink() or not d.is_dir():
+            continue
+        try:
+            if now - d.stat().st_mtime <= max_age_s:
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        removed += not d.exists()
+    if removed:
+        log.info("removed %d old result folder(s)", removed)
+    return removed

@@ -176,3 +176,44 @@ def test_load_inputs_numbers_items_across_files(tmp_path):
                                                                       (True, 2)]
     with pytest.raises(CoachError):
         load_inputs([])
+
+
+@pytest.mark.parametrize("text", [
+    "We've sent a new code - Thanks!", "All sorted now - Cheers", "Any time - Best",
+    "Hope that helps \u2013 Regards", "Glad to help - Thank You!", "Done - Thx", "Fixed - Ta",
+    "Works on iOS / Android", "Try it on web / App", "Tap Menu * Settings",
+    "Restart it ~ Then retry",
+])
+def test_signoff_agent_ignores_closings_and_non_initials(text):
+    assert signoff_agent("Acme", text) == "Acme"
+
+
+@pytest.mark.parametrize("text, agent", [
+    ("On it ~KC", "Acme ~KC"), ("Refund sent /CR", "Acme /CR"), ("Done * ABC", "Acme *ABC"),
+    ("Happy to help \u2014 Priya!", "Acme -Priya"),
+])
+def test_signoff_agent_keeps_real_signoffs(text, agent):
+    assert signoff_agent("Acme", text) == agent
+
+
+def test_turn_csv_and_twitter_turns_remember_their_own_rows(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("conversation_id,agent,role,text\nc1,Ann,customer,hi\n\nc1,Ann,agent,hello\n",
+                 encoding="utf-8")
+    (c,) = read_path(str(p))
+    assert [t.line for t in c.turns] == [2, 4] and c.text_column == "text"
+    tw = {c.conversation_id: c for c in read_path(str(EVAL / "twitter_sample.csv"))}["1"]
+    assert tw.text_column == "text" and all(isinstance(t.line, int) for t in tw.turns)
+    assert len({t.line for t in tw.turns}) == len(tw.turns)
+    (j,) = read_path(str(write_jsonl(tmp_path / "a.jsonl", [conv("c1", "A", "Hello.")])))
+    assert j.text_column is None and all(t.line is None for t in j.turns)
+
+
+def test_oversized_csv_cell_is_not_a_file_level_error(tmp_path):
+    big = "x" * 2_000_100        # over the old csv.field_size_limit (MAX_DRAFT_CHARS + 1)
+    p = tmp_path / "big.csv"
+    p.write_text(f"conversation_id,agent,role,text\nc1,Ann,agent,hello\nc2,Bob,agent,{big}\n"
+                 "c3,Cy,agent,bye\n", encoding="utf-8")
+    items = read_path(str(p))
+    assert [c.conversation_id for c in convs(items)] == ["c1", "c2", "c3"]
+    assert len(items[1].turns[0].text) == len(big)

@@ -12,10 +12,13 @@ def test_render_turn_html_escapes_and_marks_by_offset(rules_coach):
     flags = rules_coach.check(text)
     html = render_turn_html(text, flags)
     assert "<b>" not in html and "&lt;b&gt;" in html and "&amp;" in html
-    marks = re.findall(r'<mark class="([^"]+)" title="[^"]*">(.*?)</mark>', html)
-    assert ("distancing", "nothing I can do") in marks
-    # removing the markup gives back the escaped text exactly
-    assert re.sub(r"</?mark[^>]*>", "", html) == \
+    marks = re.findall(r'<mark class="rc-flag ([^"]+)" data-flags="[^"]*" title="[^"]*">(.*?)'
+                       r'</mark>', html)
+    assert ("rc-fam-distancing", "nothing I can do") in marks
+    # removing the markup (marks, label chips, wrapper) gives back the escaped text exactly
+    plain = re.sub(r'<span class="rc-tag[^"]*"[^>]*><span class="rc-tag-num">\d+</span>[^<]*'
+                   r'</span>', "", html)
+    assert re.sub(r"</?(mark|div)[^>]*>", "", plain) == \
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -24,10 +27,29 @@ def test_render_turn_html_overlapping_families_and_dict_flags():
     flags = [Flag("distancing", "powerless", 0, 6, "", "", "", "warning", "rules"),
              {"family": "dead_end", "type": "dead_end", "start": 4, "end": 10}]
     html = render_turn_html(text, flags)
-    assert html == ('<mark class="distancing" title="Powerless">abcd</mark>'
-                    '<mark class="distancing dead_end" title="Powerless; Dead end">ef</mark>'
-                    '<mark class="dead_end" title="Dead end">ghij</mark>')
-    assert render_turn_html("plain", []) == "plain"
+    assert re.findall(r'<mark class="([^"]+)"[^>]*>(\w+)</mark>', html) == [
+        ("rc-flag rc-fam-distancing", "abcd"),
+        ("rc-flag rc-fam-distancing rc-fam-dead_end rc-multi", "ef"),
+        ("rc-flag rc-fam-dead_end", "ghij")]
+    assert render_turn_html("plain", []).endswith(">plain</div>")
+
+
+def test_report_and_web_app_share_one_highlighter_and_family_colours():
+    from coach.score import report
+    from coach.web import render as web_render
+    from coach.web.style import CSS
+
+    assert report.render_turn_html is web_render.highlight_html
+    assert report.FAMILY_STYLES is web_render.FAMILY_STYLES
+    flags = [Flag("dead_end", "dead_end", 0, 4, "Bye.", "", "", "warning", "rules")]
+    assert report.render_turn_html("Bye.", flags) == web_render.highlight_html("Bye.", flags)
+    page = report.render_report([], {"conversations": 0, "agents": 0, "agent_turns": 0,
+                                     "flagged_turns": 0, "flag_rate": 0.0,
+                                     "ownership_score": None, "skipped": 0,
+                                     "skipped_records": [], "score_formula": "f"}, {})
+    for fam, st in web_render.FAMILY_STYLES.items():
+        rule = f"mark.rc-fam-{fam} {{ background: {st.background}; "
+        assert rule in page and rule in CSS
 
 
 def test_report_is_self_contained_with_plots_and_flagged_turns(tmp_path):
@@ -44,4 +66,4 @@ def test_report_is_self_contained_with_plots_and_flagged_turns(tmp_path):
     for agent in ("Priya", "Marco", "Dana", "Kevin", "Rhonda"):
         assert f"{agent} &middot; ownership" in html
     kevin = html[html.index("Kevin &middot; ownership"):]
-    assert '<mark class="distancing"' in kevin
+    assert '<mark class="rc-flag rc-fam-distancing' in kevin

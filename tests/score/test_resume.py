@@ -63,3 +63,33 @@ def test_resume_after_kill_matches_an_uninterrupted_run(tmp_path):
     turns = (clean / "turns.jsonl").read_text().splitlines()
     assert len(turns) == 2 * N                     # every agent turn exactly once
     assert not (killed / ".checkpoint").exists()
+
+
+def test_fingerprint_changes_when_the_model_is_retrained_in_place(tmp_path, monkeypatch):
+    from coach.config import CoachConfig
+    from coach.embedding import head
+    from coach.score.checkpoint import fingerprint
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("{}\n", encoding="utf-8")
+    model = tmp_path / "model"
+    (model / "sub").mkdir(parents=True)
+    (model / "head.json").write_text('{"v": 1}', encoding="utf-8")
+    (model / "sub" / "head.npz").write_bytes(b"old")
+    cfg = CoachConfig(detectors=("rules", "embedding"), model_dir=str(model))
+    before = fingerprint([str(src)], {}, cfg, False)
+    assert fingerprint([str(src)], {}, cfg, False) == before
+    (model / "sub" / "head.npz").write_bytes(b"new")          # same path, retrained weights
+    assert fingerprint([str(src)], {}, cfg, False) != before
+
+    # without --model-dir the embedding detector uses the shipped head: hash its files too
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "head.npz").write_bytes(b"v1")
+    monkeypatch.setattr(head, "DEFAULT_HEAD_DIR", shipped)
+    emb = CoachConfig(detectors=("rules", "embedding"))
+    first = fingerprint([str(src)], {}, emb, False)
+    rules_only = fingerprint([str(src)], {}, CoachConfig(detectors=("rules",)), False)
+    (shipped / "head.npz").write_bytes(b"v2")
+    assert fingerprint([str(src)], {}, emb, False) != first
+    assert fingerprint([str(src)], {}, CoachConfig(detectors=("rules",)), False) == rules_only

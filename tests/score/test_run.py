@@ -136,3 +136,15 @@ def test_bad_arguments_are_coach_errors(small_jsonl, tmp_path):
     for kw in ({"engine": "spark"}, {"formats": ("pdf",)}, {"workers": 0}):
         with pytest.raises(CoachError):
             score_paths([str(small_jsonl)], str(tmp_path / "o"), **kw)
+
+
+def test_oversized_csv_cell_skips_only_its_conversation(tmp_path):
+    big = "x" * 2_000_100        # over the pipeline's max_chars and the old csv cell limit
+    src = tmp_path / "in.csv"
+    src.write_text("conversation_id,agent,role,text\nc1,Ann,agent,Hello.\n"
+                   f"c2,Bob,agent,{big}\nc3,Cy,agent,Hi.\n", encoding="utf-8")
+    with pytest.raises(CoachError, match=r"in.csv:3: field 'text'"):
+        score_paths([str(src)], str(tmp_path / "o1"))
+    s = score_paths([str(src)], str(tmp_path / "o2"), skip_bad=True)
+    assert s["conversations"] == 2 and s["skipped"] == 1
+    assert s["skipped_records"][0]["line"] == 3

@@ -98,3 +98,16 @@ def test_mixed_eval_set_ranks_the_weaker_agents_last(rules_coach):
     assert set(order[-2:]) == {"Kevin", "Rhonda"}
     assert set(order[:2]) == {"Priya", "Marco"}
     assert order[2] == "Dana"
+
+
+def test_too_long_csv_turn_is_reported_at_its_own_row_and_text_column(tmp_path):
+    from coach import Coach, CoachConfig
+
+    p = tmp_path / "t.csv"
+    p.write_text("conv,who,role,body\nc1,Ann,customer,hi\nc1,Ann,agent,fine\n"
+                 f"c1,Ann,agent,{'y' * 30}\n", encoding="utf-8")
+    items = read_path(str(p), {"conversation_id": "conv", "agent": "who", "text": "body"})
+    coach = Coach(CoachConfig(detectors=("rules",), max_chars=20))
+    (rec,) = score_items(coach, items)
+    assert rec["kind"] == "skipped" and rec["line"] == 2
+    assert "t.csv:4: field 'body'" in rec["error"]

@@ -43,3 +43,52 @@ def named_ui_rewrite_id(demo):
            if fn.name == "ui_rewrite"}
     assert len(ids) == 1
     return ids.pop()
+
+
+class _RecordingCoach:
+    """Stands in for Coach: remembers whether the model slot was held during each check."""
+
+    seen: list = []
+
+    def __init__(self, config):
+        self.config = config
+
+    def check(self, text):
+        type(self).seen.append((self.config.detectors, app.MODEL_LOCK.locked()))
+        return []
+
+
+def _handlers(monkeypatch):
+    from coach.web import settings
+
+    _RecordingCoach.seen = []
+    monkeypatch.setattr(settings, "Coach", _RecordingCoach)
+    demo = app.build(mode="fallback")
+    by_name = {fn.name: fn.fn for fn in demo.fns.values()}
+    api = {fn.api_name: fn.fn for fn in demo.fns.values() if fn.api_visibility == "public"}
+    return by_name["ui_check"], api["check"]
+
+
+def test_checks_with_the_language_model_take_the_model_slot(monkeypatch):
+    ui_check, check_api = _handlers(monkeypatch)
+    ui_check("They did it.", ["rules", "lm"], None)
+    check_api("They did it.", "lm,rules")
+    ui_check("They did it.", ["rules"], None)
+    check_api("They did it.", "rules")
+    assert _RecordingCoach.seen == [(("rules", "lm"), True), (("rules", "lm"), True),
+                                    (("rules",), False), (("rules",), False)]
+    assert not app.MODEL_LOCK.locked()
+
+
+def test_lm_check_waits_for_a_running_model_call_but_rules_checks_do_not(monkeypatch):
+    import threading
+
+    ui_check, check_api = _handlers(monkeypatch)
+    done = threading.Event()
+    with app.MODEL_LOCK:             # a rewrite is using the model
+        t = threading.Thread(target=lambda: (check_api("x", "lm"), done.set()))
+        t.start()
+        assert not done.wait(0.3), "an lm check ran beside the model call"
+        assert check_api("x", "rules")["clean"]          # rules-only: served at once
+    assert done.wait(5)
+    t.join(5)

@@ -97,3 +97,65 @@ def test_scorecard_frames_from_plain_json():
     assert agents.to_dict("records") == [{"agent": "A", "flag_rate": 25.0}]
     assert fams.set_index("family").loc["Dead end", "flag_rate"] == 25.0
     json.dumps(table.to_dict())  # plain values the page can show
+
+
+def _aged(path: Path, seconds: float) -> Path:
+    import os
+    import time
+
+    t = time.time() - seconds
+    os.utime(path, (t, t))
+    return path
+
+
+def test_score_deletes_turns_jsonl_and_result_folders_older_than_two_hours(upload, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    old_score = out / "reply-coach-score-old"
+    old_eval = out / "reply-coach-eval-old"
+    for d in (old_score, old_eval):
+        d.mkdir()
+        (d / "turns.jsonl").write_text('{"text": "secret"}\n', encoding="utf-8")
+        _aged(d, 7300)
+    recent = out / "reply-coach-score-recent"
+    recent.mkdir()
+    _aged(recent, 600)
+    other = out / "not-ours"
+    other.mkdir()
+    _aged(other, 99999)
+
+    view = score_uploads([upload("transcripts.jsonl")], RULES, out_root=out,
+                         upload_dir=upload.root)
+    assert not old_score.exists() and not old_eval.exists()
+    assert recent.exists() and other.exists() and Path(view.out_dir).exists()
+    # the page needs only scorecards.json; every turn's text is not left on disk
+    assert not (Path(view.out_dir) / "turns.jsonl").exists()
+    assert "<mark" in worst_turns_html(view.out_dir, "Ben")
+
+
+def test_evaluate_run_also_deletes_old_result_folders(tmp_path):
+    from coach import Coach
+    from coach.web.evaluate import run_eval
+
+    out = tmp_path / "out"
+    old = out / "reply-coach-score-old"
+    old.mkdir(parents=True)
+    _aged(old, 7300)
+    eval_dir = tmp_path / "eval"
+    eval_dir.mkdir()
+    shutil.copy(DATA / "eval_small.jsonl", eval_dir / "test.jsonl")
+    run_eval("test", None, Coach(RULES), out_root=out, eval_dir=eval_dir)
+    assert not old.exists()
+
+
+def test_worst_turns_come_only_from_scorecards_never_from_turns_jsonl(tmp_path):
+    # an agent with no `worst` entries has no flagged turns; turns.jsonl (which may hold
+    # U+2028 inside a string, written with ensure_ascii=False) is not read at all
+    (tmp_path / "scorecards.json").write_text(json.dumps(
+        {"agents": [{"agent": "Ann", "worst": []}, {"agent": "Bo"}]}), encoding="utf-8")
+    (tmp_path / "turns.jsonl").write_text(json.dumps(
+        {"agent": "Ann", "turn": 1, "text": "They did it\u2028nothing I can do.",
+         "flags": [{"family": "distancing", "type": "powerless", "start": 0, "end": 4}]},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    for agent in ("Ann", "Bo", "Nobody"):
+        assert "No flagged turns" in worst_turns_html(str(tmp_path), agent)
