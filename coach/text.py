@@ -11,9 +11,11 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
-# Same-length normalisation: one character in, one character out.
+# Same-length normalisation: one character in, one character out. `NORMALISE` is the one shared
+# table (str.translate); other modules extend it rather than keep their own copy.
 _NORMALISE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                             "\u2032": "'", "\u00a0": " ", "\u2013": "-", "\u2014": "-"})
+NORMALISE = _NORMALISE
 
 # Quoted material: the customer's (or anyone's) words, which the agent is not saying themselves.
 _QUOTED = re.compile(r'"[^"\n]{1,400}"|(?<![\w\'])\'[^\'\n]{2,200}\'(?![\w])')

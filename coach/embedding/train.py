@@ -24,7 +24,7 @@ from coach.embedding.detector import context_vectors, draft_units, featurize
 from coach.embedding.head import Head
 from coach.embedding.model import MODEL_NAME, Embedder
 from coach.errors import InputError
-from coach.metrics import GoldItem, prf
+from coach.metrics import GoldItem, prf, span_match
 from coach.taxonomy import TYPE_NAMES, TYPES
 from coach.text import DraftView
 
@@ -44,22 +44,15 @@ class Examples:
     drafts: list[GoldItem] = field(default_factory=list)
 
 
-def _cover(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
-    overlap = min(a[1], b[1]) - max(a[0], b[0])
-    shorter = min(a[1] - a[0], b[1] - b[0])
-    return overlap, shorter
-
-
 def unit_labels(start: int, end: int, gold: GoldItem, types: Sequence[str]) -> np.ndarray:
     row = np.zeros(len(types), dtype=np.int8)
     for _fam, t, gs, ge in gold.spans:
         if t not in types:
             continue
         k = types.index(t)
-        overlap, shorter = _cover((start, end), (gs, ge))
-        if shorter > 0 and overlap >= shorter / 2:
+        if span_match((start, end), (gs, ge)):   # the eval's matching rule: a clear positive
             row[k] = 1
-        elif overlap > 0 and row[k] == 0:
+        elif min(end, ge) > max(start, gs) and row[k] == 0:  # only grazes it: ignored
             row[k] = -1
     return row
 

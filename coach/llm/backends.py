@@ -12,6 +12,7 @@ per process (`get_backend`) behind a lock, since the app serves requests from th
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from coach.errors import ModelUnavailableError
+from coach.errors import CoachError, ModelUnavailableError
 from coach.llm.cards import DEFAULT_MODEL, ModelCard, load_card
 
 
@@ -40,6 +41,8 @@ class Generation:
 
 
 def parse_json_object(text: str) -> dict | None:
+    if not isinstance(text, str):  # a malformed reply (e.g. content null): no answer
+        return None
     t = text.strip()
     if t.startswith("```"):
         t = re.sub(r"^```(?:json)?|```$", "", t).strip()
@@ -58,6 +61,7 @@ def parse_json_object(text: str) -> dict | None:
 
 class Backend(Protocol):
     name: str
+    card: ModelCard | None   # the model card it was loaded from (generation settings), if any
 
     def chat(self, messages: list[dict], *, max_tokens: int, temperature: float = 0.0,
              top_p: float = 1.0, seed: int = 0, json_schema: dict | None = None,
@@ -70,6 +74,7 @@ class LlamaCppBackend:
     name = "llama.cpp"
 
     def __init__(self, model_path: str | Path, card: ModelCard, threads: int | None = None) -> None:
+        self.card = card
         try:
             import xllamacpp as xlc
         except ImportError:
@@ -81,7 +86,8 @@ class LlamaCppBackend:
         p.model.path = str(model_path)
         p.n_ctx = card.context
         p.n_parallel = 1
-        p.n_predict = int(card.gen("max_tokens", 160))
+        # n_predict is left at the server default (-1, no server-wide cap): every request sets its
+        # own max_tokens, and a server cap would silently truncate the longer "whole" rewrites.
         n = threads or int(os.environ.get("REPLY_COACH_THREADS", 0)) or max(1, min(os.cpu_count() or 2, 8))
         p.cpuparams.n_threads = n
         p.cpuparams_batch.n_threads = n
@@ -133,7 +139,8 @@ class TransformersBackend:
     name = "transformers"
 
     def __init__(self, model_dir: str | Path | None = None, gguf: str | Path | None = None,
-                 device: str | None = None) -> None:
+                 device: str | None = None, card: ModelCard | None = None) -> None:
+        self.card = card
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         try:
@@ -191,6 +198,18 @@ class TransformersBackend:
                           int(new.shape[0]), 0.0, ms, "")
 
 
+def generation_settings(backend) -> dict:
+    """The generation settings of the model card `backend` was loaded from; the default card's
+    for a backend without one (a model directory, a test fake), {} when that cannot be read."""
+    card = getattr(backend, "card", None)
+    if card is None:
+        try:
+            card = load_card()
+        except CoachError:
+            return {}
+    return dict(card.generation)
+
+
 _BACKENDS: dict[tuple, Backend] = {}
 _LOCK = threading.Lock()
 
@@ -202,23 +221,28 @@ def get_backend(model: str | None = None, backend: str | None = None) -> Backend
     directory; `backend` is `llama.cpp` (default on CPU), `transformers`, or None for automatic
     (transformers when a GPU is present or a directory is given, llama.cpp otherwise).
     """
-    key = (model or DEFAULT_MODEL, backend)
+    is_dir = bool(model) and Path(model).is_dir()
+    # Resolve "auto" before looking in the cache, so that the same model asked for with and
+    # without an explicit backend is one loaded model, not two.
+    kind = "transformers" if is_dir else (backend or ("transformers" if _has_gpu() else "llama.cpp"))
+    key = (str(Path(model).resolve()) if is_dir else (model or DEFAULT_MODEL), kind)
     with _LOCK:
         if key in _BACKENDS:
             return _BACKENDS[key]
-        if model and Path(model).is_dir():
+        if is_dir:
             b: Backend = TransformersBackend(model_dir=model)
         else:
             from coach.llm.assemble import assemble
 
             card = load_card(model or DEFAULT_MODEL)
             path = assemble(card)
-            kind = backend or ("transformers" if _has_gpu() else "llama.cpp")
-            b = TransformersBackend(gguf=path) if kind == "transformers" else LlamaCppBackend(path, card)
+            b = (TransformersBackend(gguf=path, card=card) if kind == "transformers"
+                 else LlamaCppBackend(path, card))
         _BACKENDS[key] = b
         return b
 
 
+@functools.lru_cache(maxsize=1)
 def _has_gpu() -> bool:
     try:
         import torch

@@ -13,12 +13,15 @@ import threading
 from coach.config import CoachConfig
 from coach.errors import ModelUnavailableError
 from coach.flags import Flag
+from coach.llm.backends import generation_settings
 from coach.llm.prompts import escape_draft, render
 from coach.taxonomy import TYPE_NAMES, TYPES
 from coach.text import DraftView
 
 JUDGE_VERSION = 1
 MAX_FLAGS = 6
+DEFAULT_MAX_TOKENS = 120    # a judge answer is short; the card's max_tokens caps it further
+DEFAULT_TIMEOUT_S = 15.0    # likewise capped by the card's timeout_s
 SCHEMA = {
     "type": "object",
     "properties": {"flags": {"type": "array", "maxItems": MAX_FLAGS, "items": {
@@ -41,12 +44,14 @@ def align_quote(text: str, quote: str) -> tuple[int, int] | None:
     i = text.find(quote)
     if i >= 0:
         return i, i + len(quote)
-    norm_text = DraftView(text).norm.lower()  # same length as text
-    q = DraftView(quote).norm.lower()
-    parts = [re.escape(w) for w in q.split()]
+    # Match on the normalised text, which has the same length as `text`, so match offsets are
+    # offsets into `text`. Case is ignored by the regex, never by lower(): a few characters
+    # ("İ") grow when lower-cased and would shift every offset after them.
+    norm_text = DraftView(text).norm
+    parts = [re.escape(w) for w in DraftView(quote).norm.split()]
     if not parts:
         return None
-    m = re.search(r"\s+".join(parts), norm_text)
+    m = re.search(r"\s+".join(parts), norm_text, re.IGNORECASE)
     if m:
         return m.start(), m.end()
     return None
@@ -80,10 +85,21 @@ class LMJudge:
 
     name = "lm"
 
-    def __init__(self, backend=None, max_tokens: int = 120, timeout_s: float = 15.0) -> None:
+    def __init__(self, backend=None, max_tokens: int | None = None,
+                 timeout_s: float | None = None) -> None:
         self._backend = backend
-        self.max_tokens, self.timeout_s = max_tokens, timeout_s
+        self._max_tokens, self._timeout_s = max_tokens, timeout_s
         self._lock = threading.Lock()
+
+    def _limits(self, backend) -> tuple[int, float]:
+        """(max_tokens, timeout_s) of a call: the values given, else the judge's defaults
+        (120 tokens, 15 s) capped by the generation limits of the backend's model card."""
+        gen = generation_settings(backend)
+        mt = self._max_tokens if self._max_tokens is not None else \
+            min(DEFAULT_MAX_TOKENS, int(gen.get("max_tokens", DEFAULT_MAX_TOKENS)))
+        to = self._timeout_s if self._timeout_s is not None else \
+            min(DEFAULT_TIMEOUT_S, float(gen.get("timeout_s", DEFAULT_TIMEOUT_S)))
+        return mt, to
 
     @property
     def backend(self):
@@ -99,14 +115,17 @@ class LMJudge:
             return []
         system = render("judge", "system", JUDGE_VERSION, types=_types_block())
         user = render("judge", "user", JUDGE_VERSION, draft=escape_draft(text[:4000]))
+        backend = self.backend
+        max_tokens, timeout_s = self._limits(backend)
         try:
-            g = self.backend.chat([{"role": "system", "content": system},
-                                   {"role": "user", "content": user}],
-                                  max_tokens=self.max_tokens, temperature=0.0, json_schema=SCHEMA,
-                                  timeout_s=self.timeout_s)
-        except (RuntimeError, ValueError, KeyError):
-            return []
-        return parse_flags(text, g.json())
+            g = backend.chat([{"role": "system", "content": system},
+                              {"role": "user", "content": user}],
+                             max_tokens=max_tokens, temperature=0.0, json_schema=SCHEMA,
+                             timeout_s=timeout_s)
+            obj = g.json()
+        except (RuntimeError, ValueError, KeyError, IndexError, TypeError):
+            return []  # a failed or malformed backend reply: no flags, never a crash
+        return parse_flags(text, obj)
 
     def detect(self, view: DraftView) -> list[Flag]:
         return self.judge(view.text)

@@ -44,6 +44,13 @@ def render(name: str, section: str, version: int = 1, **values: object) -> str:
         raise ConfigError(f"prompt {name}.v{version}/{section} needs ${e.args[0]}") from None
 
 
+# The tags the prompts wrap data in. A draft-derived text may contain them in any case and
+# spacing ("</DRAFT>", "< /part >"); each is broken up so it cannot open or close a block.
+_DATA_TAG = re.compile(r"<\s*(/?)\s*(draft|part|template)(?=[\s/>]|$)", re.IGNORECASE)
+
+
 def escape_draft(text: str) -> str:
-    """Keep the draft inside its <draft> block: a draft cannot close the tag itself."""
-    return text.replace("</draft>", "</ draft>").replace("<draft>", "< draft>")
+    """Keep draft-derived text inside its block: it cannot open or close a <draft>, <part> or
+    <template> tag itself (any case, any spacing). Use it for every field that comes from the
+    draft: the draft, its sentences, flag quotes, facts, templates filled from it."""
+    return _DATA_TAG.sub(lambda m: f"<{m.group(1)} {m.group(2)}", text)

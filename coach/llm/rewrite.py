@@ -21,8 +21,9 @@ from typing import Callable, Sequence
 from coach.errors import CoachError, ModelUnavailableError
 from coach.flags import Flag
 from coach.llm import fallback as fb
+from coach.llm.backends import generation_settings
 from coach.llm.prompts import escape_draft, render
-from coach.llm.verify import MIN_TOPIC_SIM, Checks, extract_facts, norm, topic_similarity, verify
+from coach.llm.verify import Checks, disowning_phrases, extract_facts, norm, on_topic, verify
 from coach.pipeline import Coach
 from coach.taxonomy import TYPES
 
@@ -99,6 +100,11 @@ class _Gen:
     def left(self) -> float:
         return self.deadline - time.perf_counter()
 
+    def call_timeout(self) -> float:
+        """Wall-clock limit of one call: the time left, capped by the card's `timeout_s`."""
+        left = self.left()
+        return max(0.5, min(left, float(self.cfg.get("timeout_s", left))))
+
     def ask(self, user: str, schema: dict, key: str, i: int, max_tokens: int) -> str | None:
         if self.left() <= 0.2:
             return None
@@ -110,16 +116,30 @@ class _Gen:
                                    {"role": "user", "content": user}],
                                   max_tokens=max_tokens, temperature=temp,
                                   top_p=float(self.cfg.get("top_p", 0.9)), seed=seed,
-                                  json_schema=schema, timeout_s=max(0.5, self.left()))
-        except (RuntimeError, ValueError, KeyError):
+                                  json_schema=schema, timeout_s=self.call_timeout())
+            obj = g.json()
+        except _REPLY_ERRORS:  # a failed or malformed backend reply: skip this candidate
             return None
-        obj = g.json()
         val = obj.get(key) if obj else None
         return val.strip() if isinstance(val, str) and val.strip() else None
 
 
+# What a backend call can raise on a failed or malformed reply (a missing "choices" entry, a
+# None where text was expected, ...): the candidate is skipped, never the whole rewrite.
+_REPLY_ERRORS = (RuntimeError, ValueError, KeyError, IndexError, TypeError)
+
+
 def _unit_ok(draft: str, new_text: str, coach: Coach, facts) -> Checks:
     return verify(draft, new_text, coach, facts)
+
+
+def _unit_problems(ck: Checks, replaced: str) -> list[str]:
+    """The spliced draft's problems that concern one replaced unit: every format problem, but
+    only the dodges inside `replaced`. A dodge in a later flagged sentence that is still the
+    original must not reject a good candidate for this one; the final check of the fully spliced
+    draft still sees every dodge."""
+    probs = [p for p in ck.problems if not p.startswith("dodge: ")]
+    return probs + [f"dodge: {p}" for p in disowning_phrases(replaced)]
 
 
 def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts,
@@ -133,7 +153,8 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, fact
     for ui, u in enumerate(units):
         part = draft[u.start:u.end]
         greet, body = fb.split_greeting(part)
-        problem = "; ".join(f'"{f.quote}" is {TYPES[f.type].label.lower()}' for f in u.flags)
+        problem = "; ".join(f'"{escape_draft(f.quote)}" is {TYPES[f.type].label.lower()}'
+                            for f in u.flags)
         fix = " ".join(render("rewrite", f"fix_{t}", PROMPT_VERSION) for t in u.types)
         user = render("rewrite", "clause", PROMPT_VERSION, draft=escape_draft(draft),
                       part=escape_draft(body), problem=problem, fix=fix,
@@ -154,9 +175,8 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, fact
             cand = fb.splice(draft, units, trial)
             ck = _unit_ok(draft, cand, coach, facts)
             unit_flags_gone = not any(_in_unit(cand, units, trial, ui, fl) for fl in ck.flags_left)
-            on_topic = topic_similarity(body, new) >= MIN_TOPIC_SIM
-            if unit_flags_gone and on_topic and not ck.promises_added and not ck.facts_missing \
-                    and not ck.problems:
+            if unit_flags_gone and on_topic(body, new) and not ck.promises_added and not ck.facts_missing \
+                    and not _unit_problems(ck, trial[ui]):
                 chosen = trial
                 ok = True
                 break
@@ -175,11 +195,12 @@ def _in_unit(cand: str, units, parts, ui: int, flag: dict) -> bool:
 def _whole(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts,
            retriever=None) -> tuple[str | None, Checks | None]:
     types = list(dict.fromkeys(f.type for f in flags))
-    problems = "\n".join(f'- "{f.quote}": {TYPES[f.type].label}. '
+    problems = "\n".join(f'- "{escape_draft(f.quote)}": {TYPES[f.type].label}. '
                          f'{render("rewrite", "fix_" + f.type, PROMPT_VERSION)}'
                          for f in flags) or "- the reply does not clearly own the problem"
     user = render("rewrite", "whole", PROMPT_VERSION, draft=escape_draft(draft),
-                  problems=problems, facts=", ".join(f.text for f in facts) or "(none)",
+                  problems=problems,
+                  facts=escape_draft(", ".join(f.text for f in facts)) or "(none)",
                   examples=_examples(draft, types, 3, retriever))
     max_tokens = min(int(gen.cfg.get("max_tokens", 160)) * 2, 40 + 2 * len(draft.split()) + 40)
     last = None
@@ -192,7 +213,7 @@ def _whole(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts
         ck = verify(draft, cand, coach, facts)
         if norm(cand) == norm(draft):  # an unchanged draft is not a model rewrite
             ck.problems.append("unchanged")
-        if topic_similarity(draft, cand) < MIN_TOPIC_SIM:
+        if not on_topic(draft, cand):
             ck.problems.append("off topic")
         last = ck
         if ck.passed:
@@ -218,7 +239,8 @@ def _slots(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts
         for k, g in zip(keys, gaps):
             numbered = numbered.replace(f"[{g}]", f"[{k}: {g}]", 1)
         user = render("rewrite", "slots", PROMPT_VERSION, draft=escape_draft(draft),
-                      template=numbered, slot_keys=", ".join(f'"{k}": "..."' for k in keys))
+                      template=escape_draft(numbered),
+                      slot_keys=", ".join(f'"{k}": "..."' for k in keys))
         filled = None
         for i in range(n):
             if gen.left() <= 0.2:
@@ -229,10 +251,10 @@ def _slots(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts
                 g = gen.backend.chat([{"role": "system", "content": render("rewrite", "system", 1)},
                                       {"role": "user", "content": user}],
                                      max_tokens=30 * len(keys) + 20, temperature=temp, seed=seed,
-                                     json_schema=schema, timeout_s=max(0.5, gen.left()))
-            except (RuntimeError, ValueError, KeyError):
+                                     json_schema=schema, timeout_s=gen.call_timeout())
+                obj = g.json() or {}
+            except _REPLY_ERRORS:
                 continue
-            obj = g.json() or {}
             vals = [obj.get(k) for k in keys]
             if not all(isinstance(v, str) and v.strip() for v in vals):
                 continue
@@ -242,9 +264,9 @@ def _slots(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts
             trial_parts = parts + [text] + [draft[w.start:w.end] for w in units[len(parts) + 1:]]
             cand = fb.splice(draft, units, trial_parts)
             ck = verify(draft, cand, coach, facts)
-            if not ck.promises_added and not ck.facts_missing and not ck.problems and \
+            if not ck.promises_added and not ck.facts_missing and not _unit_problems(ck, text) and \
                     not any(fl["quote"] in text for fl in ck.flags_left) and \
-                    topic_similarity(draft[u.start:u.end], text) >= MIN_TOPIC_SIM:
+                    on_topic(draft[u.start:u.end], text):
                 filled = text
                 break
         if filled is None:
@@ -297,13 +319,7 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
             backend = _load_backend()
         except ModelUnavailableError:
             return _fallback()
-    from coach.llm.cards import load_card
-
-    try:
-        gen_cfg = dict(load_card().generation)
-    except CoachError:
-        gen_cfg = {}
-    gen = _Gen(backend, t0 + timeout_s, gen_cfg)
+    gen = _Gen(backend, t0 + timeout_s, generation_settings(backend))
     run = list(strategies)
     if not flags:
         run = ["whole"]  # nothing flagged: only a whole-reply rewrite can improve it

@@ -148,4 +148,8 @@ def test_detect_many_direct(embedder):
 
     det = EmbeddingDetector(CoachConfig())
     views = [DraftView(t) for t in DODGES]
-    assert [len(x) for x in det.detect_many(views)] == [len(det.detect(v)) for v in views]
+    many = det.detect_many(views)
+    single = [det.detect(v) for v in views]
+    assert [[f.to_dict(full=True) for f in fl] for fl in many] == \
+        [[f.to_dict(full=True) for f in fl] for fl in single]
+    assert any(many)   # the comparison is not between empty lists

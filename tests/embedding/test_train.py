@@ -18,6 +18,18 @@ def test_unit_labels_from_span_overlap():
     assert unit_labels(40, 80, g, list(TYPE_NAMES)).tolist() == [0] * len(TYPE_NAMES)
 
 
+def test_unit_labels_follow_the_eval_span_match():
+    from coach.metrics import span_match
+
+    k = TYPE_NAMES.index("powerless")
+    g = GoldItem("x", "", {"distancing"}, {"powerless"}, [("distancing", "powerless", 10, 30)])
+    for a in range(0, 40, 3):
+        for b in range(a + 1, 45, 4):
+            lab = unit_labels(a, b, g, list(TYPE_NAMES))[k]
+            assert (lab == 1) == span_match((a, b), (10, 30)), (a, b)
+            assert (lab == -1) == (not span_match((a, b), (10, 30)) and min(b, 30) > max(a, 10))
+
+
 def test_folds_depend_on_seed_and_id_not_order():
     ids = [f"d{i}" for i in range(200)]
     a = [fold_of(i, 1, 5) for i in ids]
@@ -83,6 +95,11 @@ def test_bad_head_dirs_are_clear_errors(tmp_path, tiny_file, fake_embedder):
 
 
 def test_shipped_head_loads_and_is_small():
+    from coach.embedding.head import DEFAULT_HEAD_DIR
+
+    files = [p for p in DEFAULT_HEAD_DIR.iterdir() if p.is_file()]
+    assert {p.name for p in files} >= {"head.json", "head.npz"}
+    assert sum(p.stat().st_size for p in files) < 1_000_000   # a linear head, not a model
     head = load_head()
     assert head.types == TYPE_NAMES and head.dim == 384
     assert head.meta["validation"]["n"] > 0

@@ -8,10 +8,14 @@ from coach.llm.backends import Generation
 
 
 class ScriptedFakeBackend:
+    """Answers: a dict (sent as JSON), a str (sent as is), an exception (raised) or a Generation
+    (returned as is). `card`: the model card the backend claims to be loaded from."""
+
     name = "scripted-fake"
 
-    def __init__(self, answers):
+    def __init__(self, answers, card=None):
         self.answers = list(answers)
+        self.card = card
         self.calls: list[dict] = []
 
     def chat(self, messages, *, max_tokens, temperature=0.0, top_p=1.0, seed=0, json_schema=None,
@@ -19,6 +23,10 @@ class ScriptedFakeBackend:
         self.calls.append({"messages": messages, "max_tokens": max_tokens,
                            "temperature": temperature, "schema": json_schema})
         a = self.answers.pop(0) if self.answers else {}
+        if isinstance(a, BaseException):   # a scripted failure of the backend itself
+            raise a
+        if isinstance(a, Generation):      # a scripted raw reply (e.g. text=None)
+            return a
         text = a if isinstance(a, str) else json.dumps(a)
         return Generation(text, 100, 20, 1.0, 1.0, "stop")
 

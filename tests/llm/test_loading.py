@@ -93,3 +93,93 @@ def test_missing_runtime(monkeypatch, tmp_path):
     monkeypatch.setattr(builtins, "__import__", no_xllamacpp)
     with pytest.raises(ModelUnavailableError, match="pip install xllamacpp"):
         LlamaCppBackend(tmp_path / "x.gguf", load_card())
+
+
+def test_stamp_temp_file_is_unique(tmp_path, monkeypatch):
+    card, paths = _fake_card(tmp_path, [b"GGUF" + b"a" * 100])
+    monkeypatch.setattr(ModelCard, "part_paths", lambda self: paths)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    # Another process's temporary stamp at any fixed name must not matter.
+    for name in ("fake.gguf.tmp", "fake.gguf.sha256.tmp"):
+        (cache / name).mkdir()
+    assert is_assembled(card, cache) is False
+    assemble(card, cache)
+    assert is_assembled(card, cache)
+    assert sorted(p.name for p in cache.iterdir()) == ["fake.gguf", "fake.gguf.sha256",
+                                                       "fake.gguf.sha256.tmp", "fake.gguf.tmp"]
+
+
+def test_stamp_write_error_is_model_unavailable(tmp_path, monkeypatch):
+    import coach.llm.assemble as asm
+
+    card, paths = _fake_card(tmp_path, [b"GGUF" + b"a" * 100])
+    monkeypatch.setattr(ModelCard, "part_paths", lambda self: paths)
+    real = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith(".sha256"):
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
+    monkeypatch.setattr(asm.os, "replace", replace)
+    with pytest.raises(ModelUnavailableError, match="No space left"):
+        assemble(card, tmp_path / "cache")
+    assert not list((tmp_path / "cache").glob("*.tmp"))   # no temporary stamp left behind
+    assert not is_assembled(card, tmp_path / "cache")
+
+
+class _FakeXlc:
+    """Stands in for the xllamacpp module: records the server parameters, loads nothing."""
+
+    class CommonParams:
+        def __init__(self):
+            from types import SimpleNamespace
+
+            self.model = SimpleNamespace(path="")
+            self.cpuparams = SimpleNamespace(n_threads=0)
+            self.cpuparams_batch = SimpleNamespace(n_threads=0)
+            self.n_predict = -1     # the real default: no server-wide cap
+
+    class Server:
+        def __init__(self, params):
+            self.params = params
+
+
+def test_llama_server_has_no_global_token_cap(monkeypatch, tmp_path):
+    import sys
+
+    from coach.llm.backends import LlamaCppBackend
+
+    monkeypatch.setitem(sys.modules, "xllamacpp", _FakeXlc)
+    card = load_card()
+    b = LlamaCppBackend(tmp_path / "x.gguf", card)
+    assert b._server.params.n_predict == -1      # per-request max_tokens are the only limit
+    assert b.card is card
+
+
+def test_auto_and_explicit_backend_share_one_loaded_model(monkeypatch, tmp_path):
+    import coach.llm.assemble as asm
+    import coach.llm.backends as be
+
+    loads = []
+
+    class FakeLlama:
+        name = "llama.cpp"
+
+        def __init__(self, path, card):
+            loads.append(path)
+            self.card = card
+
+    monkeypatch.setattr(asm, "assemble", lambda card: tmp_path / card.file)
+    monkeypatch.setattr(be, "LlamaCppBackend", FakeLlama)
+    monkeypatch.setattr(be, "_has_gpu", lambda: False)
+    be.reset_backends()
+    try:
+        a = be.get_backend()
+        assert be.get_backend(backend="llama.cpp") is a
+        assert be.get_backend(load_card().name, "llama.cpp") is a
+        assert len(loads) == 1
+        assert a.card.name == load_card().name
+        assert be.generation_settings(a) == load_card().generation
+    finally:
+        be.reset_backends()

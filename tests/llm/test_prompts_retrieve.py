@@ -61,3 +61,22 @@ def test_real_bank_if_present():
     bank = load_bank(BANK_PATH)
     assert len(bank) >= 150
     assert {t for e in bank for t in e.types} == set(TYPE_NAMES)
+
+
+@pytest.mark.parametrize("raw", ["</draft>", "</DRAFT>", "<Draft>", "< /draft >", "</part>",
+                                 "<PART>", "</template>", "<template>", "</ Draft>"])
+def test_escape_draft_breaks_every_data_tag(raw):
+    import re
+
+    from coach.llm.prompts import escape_draft
+
+    out = escape_draft(f"a {raw} b")
+    assert not re.search(r"</?(?:draft|part|template)", out, re.I), out  # no tag the prompt uses
+    assert escape_draft(out) == out                    # already escaped stays as it is
+
+
+def test_escape_draft_leaves_other_text_alone():
+    from coach.llm.prompts import escape_draft
+
+    s = "Order <particular> a<b, <parts> & <p> stay; x < y > z"
+    assert escape_draft(s) == s

@@ -36,10 +36,14 @@ def test_judge_returns_aligned_taxonomy_flags(backend):
     from coach.llm.judge import LMJudge
     from coach.taxonomy import TYPES
 
-    text = "The billing team messed up your invoice, not my department. Please call them."
-    flags = LMJudge(backend=backend, max_tokens=80).judge(text)
+    text = ("That's not my department, the billing team messed up. Nothing I can do, sorry for "
+            "any inconvenience.")
+    flags = LMJudge(backend=backend, max_tokens=120).judge(text)
     for f in flags:
         assert f.type in TYPES and text[f.start:f.end] == f.quote
+    # A clearly flagged draft: an empty answer is a failure, not a pass.
+    expected = {"they_language", "blame_shifting", "disowning", "powerless", "scripted_apology"}
+    assert any(f.type in expected for f in flags), flags
 
 
 def test_rewrite_is_verified_or_fallback(backend, rules_coach):

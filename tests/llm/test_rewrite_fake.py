@@ -158,3 +158,73 @@ def test_unchanged_draft_is_not_a_model_rewrite(rules_coach, retriever):
     fake = ScriptedFakeBackend([{"rewrite": d}] * 3)
     r = rewrite(d, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "fallback" and r.rewrite == d
+
+
+def test_dodge_in_a_later_flagged_sentence_does_not_reject_an_earlier_fix(rules_coach, retriever):
+    # Sentence 1's candidate is checked while sentence 2 still says "Nothing I can do": only the
+    # dodges inside the replaced text may count against it.
+    d = "The warehouse lost order #A-5512. Nothing I can do about it, sorry."
+    fake = ScriptedFakeBackend([
+        {"part": "We lost order #A-5512, and I've already started a trace on it myself."},
+        {"part": "Sorry about it; I can do something about it, and I am."}])
+    r = rewrite(d, coach=rules_coach, backend=fake, retriever=retriever)
+    assert r.source == "model", r
+    assert r.rewrite.startswith("We lost order #A-5512") and "Nothing I can do" not in r.rewrite
+    assert len(fake.calls) == 2
+
+
+def test_a_dodge_the_candidate_itself_adds_is_still_rejected(rules_coach, retriever):
+    d = "The warehouse lost order #A-5512. Nothing I can do about it, sorry."
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and we can't trace it."}] * 3)
+    r = rewrite(d, coach=rules_coach, backend=fake, retriever=retriever, strategies=("clause",))
+    assert r.source == "fallback"
+
+
+@pytest.mark.parametrize("failure", [IndexError("list index out of range"),
+                                     TypeError("'NoneType' object is not subscriptable")])
+def test_malformed_backend_reply_skips_the_candidate(rules_coach, retriever, failure):
+    from coach.llm.backends import Generation
+
+    fake = ScriptedFakeBackend([failure, Generation(None),  # e.g. "content": null
+                                {"part": "We lost order #A-5512, and I've already started a "
+                                         "trace on it myself."}])
+    r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
+    assert r.source == "model" and len(fake.calls) == 3
+
+
+def test_generation_settings_come_from_the_backends_card(monkeypatch, rules_coach, retriever):
+    import coach.llm.cards as cards
+    from coach.llm.cards import ModelCard
+
+    card = ModelCard(name="other", file="o.gguf", size=1, sha256="0" * 64,
+                     generation={"max_tokens": 33, "temperature": 0.25, "seed": 100})
+    monkeypatch.setattr(cards, "load_card", lambda *a, **k: pytest.fail("read the default card"))
+    fake = ScriptedFakeBackend([{}, {}, {}], card=card)
+    rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever, strategies=("clause",))
+    assert [c["temperature"] for c in fake.calls] == [0.0, 0.25, 0.25]
+    assert all(c["max_tokens"] <= 33 for c in fake.calls)
+
+
+def test_every_draft_derived_field_is_escaped(retriever):
+    from coach.flags import Flag
+    from coach.taxonomy import TYPES
+
+    d = "The billing team decided </Part> this </DRAFT> <template>, not me."
+    quote = "The billing team decided </Part> this </DRAFT> <template>"
+    t = TYPES["they_language"]
+
+    class OneFlagCoach:  # flags the whole first clause of the draft, tags included
+        def check(self, text):
+            if text != d:
+                return []
+            return [Flag(t.family, t.name, 0, len(quote), quote, t.why, t.fix, t.severity, "rules")]
+
+    for strategy in ("clause", "whole", "slots"):
+        fake = ScriptedFakeBackend([{}] * 3)
+        rewrite(d, coach=OneFlagCoach(), backend=fake, retriever=retriever, strategies=(strategy,),
+                n_candidates=1)
+        user = fake.calls[0]["messages"][1]["content"].lower()
+        user = user.split("now the real reply:")[-1].split("draft reply:")[-1]  # past the examples
+        assert user.count("</draft>") == 1 and user.count("<draft>") == 1, strategy
+        assert user.count("</part>") == (1 if strategy == "clause" else 0), strategy
+        assert user.count("<template>") == (1 if strategy == "slots" else 0), strategy

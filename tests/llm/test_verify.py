@@ -89,3 +89,56 @@ def test_dropped_negation_is_an_invented_capability(rules_coach):
 def test_invented_rate_adjustment_is_a_promise():
     d = "Hey Jo, we don't do price matching, that's just policy. Anything else?"
     assert promises_added(d, "Hey Jo, we don't match prices; I can adjust your rate for you.")
+
+
+def test_norm_folds_everything_the_detectors_fold():
+    from coach.llm.verify import norm
+    from coach.text import NORMALISE
+
+    for ch, to in NORMALISE.items():
+        assert norm(f"a{chr(ch)}b") == norm(f"a{to}b"), hex(ch)
+    assert facts_missing("Order #A1 ships at 5\u2032 past.", "Order #A1 ships at 5' past.") == []
+    assert norm("#A\u20115512") == "#A-5512"          # the non-breaking hyphen as well
+
+
+def _no_embedder(monkeypatch, exc):
+    import coach.embedding.model as model
+
+    def boom():
+        raise exc
+    monkeypatch.setattr(model, "get_embedder", boom)
+
+
+def test_topic_check_without_the_embedding_model_uses_its_own_threshold(monkeypatch):
+    from coach.errors import ModelUnavailableError
+    from coach.llm.verify import MIN_TOPIC_SIM, MIN_WORD_OVERLAP, on_topic, word_overlap
+
+    _no_embedder(monkeypatch, ModelUnavailableError("not installed"))
+    part = "the warehouse lost order #A-5512, nothing I can do about it."
+    good = "We lost order #A-5512, and I've already started a trace on it myself."
+    assert MIN_WORD_OVERLAP <= word_overlap(part, good) < MIN_TOPIC_SIM  # the old bug's range
+    assert on_topic(part, good)
+    assert not on_topic(part, "I'll go through your bill with you and the late fee now.")
+
+
+def test_topic_check_does_not_hide_real_errors(monkeypatch):
+    from coach.llm.verify import on_topic
+
+    _no_embedder(monkeypatch, RuntimeError("CUDA out of memory"))
+    with pytest.raises(RuntimeError, match="out of memory"):
+        on_topic("a b c", "a b c")
+
+
+def test_rewrite_without_the_embedding_model(monkeypatch, rules_coach, tmp_path):
+    from coach.errors import ModelUnavailableError
+    from coach.llm.retrieve import Retriever, load_bank
+    from coach.llm.rewrite import rewrite
+    from tests.llm.fakes import ScriptedFakeBackend, write_bank
+
+    _no_embedder(monkeypatch, ModelUnavailableError("not installed"))
+    retriever = Retriever(load_bank(write_bank(tmp_path / "b.jsonl")), use_embeddings=False)
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I've already started a "
+                                         "trace on it myself."}])
+    r = rewrite("Hi Sam, the warehouse lost order #A-5512, nothing I can do about it.",
+                coach=rules_coach, backend=fake, retriever=retriever)
+    assert r.source == "model"
