@@ -5,11 +5,10 @@ import argparse
 import json
 import sys
 from dataclasses import replace
-from pathlib import Path
 from typing import Sequence
 
 from coach.config import CoachConfig
-from coach.errors import CoachError, InputError
+from coach.errors import CoachError
 
 
 # Feature modules that add sub-commands (each has `register(subparsers, add_pipeline_args,
