@@ -55,21 +55,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     det = args.detectors if isinstance(args.detectors, str) else None
     coach = Coach(_config(args, det))
     if args.input:
-        out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
         def write(out, rid, row, flags):
             if args.format == "text":
                 out.write(f"# {rid}\n{format_flags(row['text'], flags)}\n\n")
             else:
                 write_jsonl_line(out, {"id": rid, "flags": [f.to_dict() for f in flags]})
 
-        try:
-            n, bad = map_jsonl(args.input, out, args.skip_bad, lambda row: coach.check(row["text"]),
-                               write)
-        finally:
-            if args.out:
-                out.close()
-        if args.out:
-            print(f"reply-coach: checked {n} rows ({bad} skipped) -> {args.out}", file=sys.stderr)
+        map_jsonl(args.input, args.out, args.skip_bad, lambda row: coach.check(row["text"]), write)
         return 0
     if args.text is None:
         raise CoachError("give a draft to check, `-` to read standard input, or --input FILE")

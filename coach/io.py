@@ -89,15 +89,30 @@ def write_jsonl_line(out: IO[str], obj: dict) -> None:
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
-def map_jsonl(path: str, out: IO[str], skip_bad: bool, fn: Callable[[dict], Any],
-              write: Callable[[IO[str], Any, dict, Any], None]) -> tuple[int, int]:
-    """Run `fn` on every row of a JSONL file of drafts and `write` each result, in input order.
+def map_jsonl(path: str, out_path: str | None, skip_bad: bool, fn: Callable[[dict], Any],
+              write: Callable[[IO[str], Any, dict, Any], None], verb: str = "checked"
+              ) -> tuple[int, int]:
+    """Run `fn` on every row of a JSONL file of drafts and `write` each result, in input order,
+    to `out_path` (standard output when None).
 
     One place for the row loop that `check --input` and `rewrite --input` share: a bad row (bad
     JSON, missing or non-string `text`, a draft the pipeline refuses) raises an InputError naming
     file, line and field, or with `skip_bad` becomes an `{"id", "line", "error"}` row and the run
     goes on. Returns (rows done, rows skipped).
     """
+    out = open(out_path, "w", encoding="utf-8") if out_path else sys.stdout
+    try:
+        n, bad = _map_rows(path, out, skip_bad, fn, write)
+    finally:
+        if out_path:
+            out.close()
+    if out_path:
+        print(f"reply-coach: {verb} {n} rows ({bad} skipped) -> {out_path}", file=sys.stderr)
+    return n, bad
+
+
+def _map_rows(path: str, out: IO[str], skip_bad: bool, fn: Callable[[dict], Any],
+              write: Callable[[IO[str], Any, dict, Any], None]) -> tuple[int, int]:
     n = bad = 0
     for lineno, row, err in iter_jsonl(path, ("text",), skip_bad=skip_bad):
         rid = row.get("id") if isinstance(row, dict) else None

@@ -112,7 +112,7 @@ def cmd_rewrite(args: argparse.Namespace, make_config: Callable) -> int:
                   f"owns the problem: {'yes' if ck['owns_problem'] else 'no'}, "
                   f"{res.latency_ms:.0f} ms", file=sys.stderr)
         return 0
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+
     def rewrite_row(row: dict):
         if not row["text"].strip():
             raise InputError("the draft is empty", field="text")
@@ -124,13 +124,7 @@ def cmd_rewrite(args: argparse.Namespace, make_config: Callable) -> int:
         else:
             write_jsonl_line(out, res.to_dict(rid))
 
-    try:
-        n, bad = map_jsonl(args.input, out, args.skip_bad, rewrite_row, write)
-    finally:
-        if args.out:
-            out.close()
-    if args.out:
-        print(f"reply-coach: rewrote {n} rows ({bad} skipped) -> {args.out}", file=sys.stderr)
+    map_jsonl(args.input, args.out, args.skip_bad, rewrite_row, write, verb="rewrote")
     return 0
 
 
