@@ -123,6 +123,15 @@ class _Gen:
         val = obj.get(key) if obj else None
         return val.strip() if isinstance(val, str) and val.strip() else None
 
+    def answers(self, user: str, schema: dict, key: str, n: int, max_tokens: int):
+        """Up to `n` non-empty answers (greedy first, then sampled), stopping when time is up."""
+        for i in range(n):
+            val = self.ask(user, schema, key, i, max_tokens)
+            if val is not None:
+                yield val
+            elif self.left() <= 0.2:
+                return
+
 
 # What a backend call can raise on a failed or malformed reply (a missing "choices" entry, a
 # None where text was expected, ...): the candidate is skipped, never the whole rewrite.
@@ -161,12 +170,7 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, fact
                       examples=_examples(body, u.types, 2, retriever))
         max_tokens = min(int(gen.cfg.get("max_tokens", 160)), 40 + 3 * len(body.split()) + 40)
         ok = False
-        for i in range(n):
-            new = gen.ask(user, _PART_SCHEMA, "part", i, max_tokens)
-            if new is None:
-                if gen.left() <= 0.2:
-                    break
-                continue
+        for new in gen.answers(user, _PART_SCHEMA, "part", n, max_tokens):
             g2, rest = fb.split_greeting(new)  # the model often repeats the draft's greeting
             if g2 and (greet or g2.strip().lower() in draft[:u.start].lower()):
                 new = rest
@@ -174,7 +178,7 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, fact
             trial[ui] = greet + new
             cand = fb.splice(draft, units, trial)
             ck = _unit_ok(draft, cand, coach, facts)
-            unit_flags_gone = not any(_in_unit(cand, units, trial, ui, fl) for fl in ck.flags_left)
+            unit_flags_gone = not any(fl["quote"] in trial[ui] for fl in ck.flags_left)
             if unit_flags_gone and on_topic(body, new) and not ck.promises_added and not ck.facts_missing \
                     and not _unit_problems(ck, trial[ui]):
                 chosen = trial
@@ -185,11 +189,6 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, fact
     cand = fb.splice(draft, units, chosen)
     ck = verify(draft, cand, coach, facts)
     return (cand, ck) if ck.passed else (None, ck)
-
-
-def _in_unit(cand: str, units, parts, ui: int, flag: dict) -> bool:
-    """Is a left-over flag's quote inside the replaced text of unit `ui`?"""
-    return flag["quote"] in parts[ui]
 
 
 def _whole(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts,
@@ -204,12 +203,7 @@ def _whole(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts
                   examples=_examples(draft, types, 3, retriever))
     max_tokens = min(int(gen.cfg.get("max_tokens", 160)) * 2, 40 + 2 * len(draft.split()) + 40)
     last = None
-    for i in range(n):
-        cand = gen.ask(user, _WHOLE_SCHEMA, "rewrite", i, max_tokens)
-        if cand is None:
-            if gen.left() <= 0.2:
-                break
-            continue
+    for cand in gen.answers(user, _WHOLE_SCHEMA, "rewrite", n, max_tokens):
         ck = verify(draft, cand, coach, facts)
         if norm(cand) == norm(draft):  # an unchanged draft is not a model rewrite
             ck.problems.append("unchanged")
