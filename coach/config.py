@@ -13,7 +13,10 @@ import yaml
 from coach.errors import ConfigError
 
 MAX_DRAFT_CHARS = 2_000_000  # ~2 MB: anything longer is almost surely not a single reply
-DEFAULT_DETECTORS: tuple[str, ...] = ("rules",)
+# The best-measured combination (README "Semantic detection"): on the held-out test set rules +
+# embedding beat rules alone on micro-F1 (0.817 vs 0.806) and the hard subset (0.752 vs 0.727) at
+# the same clean-draft FP rate (3.7 %). `reply-coach score` keeps rules only for throughput.
+DEFAULT_DETECTORS: tuple[str, ...] = ("rules", "embedding")
 
 
 @dataclass

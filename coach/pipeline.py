@@ -127,7 +127,13 @@ class Coach:
         per_draft: list[list[Flag]] = [[] for _ in views]
         for det in self.detectors:
             batch = getattr(det, "detect_many", None)
-            results = batch(views) if batch else [det.detect(v) for v in views]
+            if batch is not None and getattr(det, "uses_prior_flags", False):
+                # A costly detector skips what earlier (cheaper) detectors already flagged.
+                results = batch(views, prior=per_draft)
+            elif batch is not None:
+                results = batch(views)
+            else:
+                results = [det.detect(v) for v in views]
             for acc, fl in zip(per_draft, results):
                 acc.extend(fl)
         out = []

@@ -26,6 +26,9 @@ def register(sub, add_pipeline_args, make_config) -> None:
     p.add_argument("--max-clean-fp", type=float, default=0.02,
                    help="largest clean-draft false-positive rate the thresholds may allow "
                         "on validation (default 0.02)")
+    p.add_argument("--alone", action="store_true",
+                   help="choose thresholds for the head alone; by default they are chosen for "
+                        "the default rules + head combination, which is how the head is used")
     p.add_argument("--features", choices=("unit", "unit+context"), default="unit",
                    help="embed the unit alone, or also the mean of the draft's other sentences")
     p.add_argument("--json", action="store_true", help="print the validation metrics as JSON")
@@ -51,7 +54,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     log = (lambda *_a: None) if args.json else print
     head = train_head(data, extra, get_embedder(), seed=args.seed, folds=args.folds,
-                      features=args.features, max_clean_fp=args.max_clean_fp, log=log)
+                      features=args.features, max_clean_fp=args.max_clean_fp,
+                      with_rules=not args.alone, log=log)
     head.meta["data"] = [Path(args.data).name] + [Path(p).name for p in args.extra]
     out = head.save(args.out)
     val = head.meta["validation"]
@@ -61,7 +65,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"trained on {head.meta['n_drafts']} drafts ({head.meta['n_units']} units) in "
           f"{time.perf_counter() - t0:.1f}s; validation = out-of-fold predictions on "
           f"{val['n']} drafts of {args.data} ({val['n_clean']} clean), {args.folds} folds, "
-          f"seed {args.seed}")
+          f"seed {args.seed}; thresholds and figures for {val['scope']}")
     print(f"  {'type':<18} {'thresh':>6} {'P':>6} {'R':>6} {'F1':>6} {'support':>7}")
     for t, m in val["type"].items():
         th = head.thresholds[head.types.index(t)]
@@ -71,5 +75,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"  {'micro (family)':<18} {'':>6} {m['p']:>6.3f} {m['r']:>6.3f} {m['f']:>6.3f} "
           f"{m['support']:>7}")
     print(f"  clean-draft FP rate {val['clean_fp_rate']:.3f}")
+    for name in ("rules_alone", "head_alone"):
+        if name in val:
+            m = val[name]
+            print(f"  {name.replace('_', ' '):<18} {'':>6} {m['p']:>6.3f} {m['r']:>6.3f} {m['f']:>6.3f}")
     print(f"wrote {out / 'head.json'} and {out / 'head.npz'}")
     return 0

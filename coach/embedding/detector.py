@@ -54,10 +54,21 @@ def featurize(unit_vecs: np.ndarray, ctx_vecs: np.ndarray, kind: str) -> np.ndar
     return unit_vecs.astype(np.float32)
 
 
+def _without_flagged(du: DraftUnits, flags: Sequence[Flag]) -> DraftUnits:
+    """The units of `du` whose sentence overlaps none of `flags`."""
+    if not flags:
+        return du
+    keep = [i for i, s in enumerate(du.sents)
+            if not any(f.start < s.end and s.start < f.end for f in flags)]
+    return DraftUnits([du.sents[i] for i in keep], [du.clauses[i] for i in keep])
+
+
 class EmbeddingDetector:
     """The `embedding` detector of the pipeline (source "embedding", score = probability)."""
 
     name = "embedding"
+    uses_prior_flags = True
+    skip_flagged = True
 
     def __init__(self, config: CoachConfig | None = None, embedder: Embedder | None = None,
                  head: Head | None = None) -> None:
@@ -82,8 +93,14 @@ class EmbeddingDetector:
     def detect(self, view: DraftView) -> list[Flag]:
         return self.detect_many([view])[0]
 
-    def detect_many(self, views: Sequence[DraftView]) -> list[list[Flag]]:
+    def detect_many(self, views: Sequence[DraftView],
+                    prior: Sequence[Sequence[Flag]] | None = None) -> list[list[Flag]]:
+        """Flags per draft. `prior` are flags earlier detectors (the rules) found in each draft:
+        a sentence overlapping one is not embedded, since the merged result would keep one flag
+        per span anyway; this is most of the work the model is spared in a flagged draft."""
         units = [draft_units(v) for v in views]
+        if prior is not None and self.skip_flagged:
+            units = [_without_flagged(du, fl) for du, fl in zip(units, prior)]
         flat = [s.text for du in units for s in du.sents]
         vecs = self.embedder.encode(flat)
         head, th = self.head, self.thresholds

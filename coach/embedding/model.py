@@ -46,10 +46,20 @@ def model_path() -> Path:
     return path
 
 
-class Embedder:
-    """Sentence vectors (L2-normalised float32) with a per-process LRU cache keyed by text."""
+def _runtime_wanted() -> str:
+    """`REPLY_COACH_EMBED_RUNTIME`: "auto" (default: ONNX Runtime when it works), or "torch"."""
+    v = os.environ.get("REPLY_COACH_EMBED_RUNTIME", "auto").strip().lower()
+    return v if v in ("auto", "torch", "onnx") else "auto"
 
-    def __init__(self, path: Path | None = None) -> None:
+
+class Embedder:
+    """Sentence vectors (L2-normalised float32) with a per-process LRU cache keyed by text.
+
+    `runtime` says what computes them: "onnxruntime" (the default when onnxruntime is installed
+    and its vectors match PyTorch's, see onnx_runtime.py) or "torch".
+    """
+
+    def __init__(self, path: Path | None = None, runtime: str | None = None) -> None:
         path = path or model_path()
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -70,6 +80,41 @@ class Embedder:
         self.dim = int(get_dim() or DIM)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._ort = None
+        self.runtime = "torch"
+        self.runtime_note = ""
+        if (runtime or _runtime_wanted()) != "torch":
+            self._start_onnx(path)
+
+    def _start_onnx(self, path: Path) -> None:
+        """Switch to ONNX Runtime if it is installed and gives the same vectors; else keep torch."""
+        try:
+            import onnxruntime  # noqa: F401
+
+            from coach.embedding import onnx_runtime as ox
+            from coach.llm.assemble import cache_dir
+
+            first = self.model[0]
+            pool = self.model[1] if len(self.model) > 1 else None
+            mode = getattr(pool, "pooling_mode", None)  # sentence-transformers 6; 5 had flags
+            mean = mode == "mean" if mode is not None else getattr(pool, "pooling_mode_mean_tokens", False)
+            if len(self.model) != 3 or not mean:
+                raise ValueError("not a mean-pooled, normalised model")
+            gp = ox.graph_path(Path(path), cache_dir())
+            if not gp.is_file():
+                ox.export(first.auto_model, first.tokenizer, gp)
+            ort_enc = ox.OrtEncoder(gp, first.tokenizer, MAX_SEQ_LENGTH)
+            probes = list(ox._PROBES)
+            ref = np.asarray(self.model.encode(probes, convert_to_numpy=True,
+                                               normalize_embeddings=True), dtype=np.float32)
+            cos = ox.parity(ref, ort_enc.encode(probes))
+            if cos < ox.PARITY_MIN_COSINE:
+                raise ValueError(f"ONNX vectors differ from PyTorch's (cosine {cos:.5f})")
+        except Exception as e:  # no onnxruntime, a failed export, a mismatch: PyTorch it is
+            self.runtime_note = f"onnxruntime not used ({type(e).__name__}: {e})"
+            return
+        self._ort = ort_enc
+        self.runtime = "onnxruntime"
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Vectors for `texts` in order; only texts not seen before go through the model."""
@@ -85,8 +130,11 @@ class Embedder:
                     out[i] = v
         if todo:
             new = list(todo)
-            vecs = self.model.encode(new, batch_size=batch_size, convert_to_numpy=True,
-                                     normalize_embeddings=True, show_progress_bar=False)
+            if self._ort is not None:
+                vecs = self._ort.encode(new, batch_size=batch_size)
+            else:
+                vecs = self.model.encode(new, batch_size=batch_size, convert_to_numpy=True,
+                                         normalize_embeddings=True, show_progress_bar=False)
             vecs = np.asarray(vecs, dtype=np.float32)
             with self._lock:
                 for t, v in zip(new, vecs):

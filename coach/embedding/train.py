@@ -128,13 +128,19 @@ def _ap(scores: np.ndarray, y: np.ndarray) -> float:
 
 
 def choose_thresholds(draft_p: np.ndarray, gold: np.ndarray, clean: np.ndarray,
-                      max_clean_fp: float) -> np.ndarray:
+                      max_clean_fp: float, base: np.ndarray | None = None) -> np.ndarray:
     """Per type, the draft-level F1-best threshold; then raise the type that costs least F1 until
     the clean-draft FP rate is within `max_clean_fp`.
 
     draft_p (n, k) are draft-level probabilities, gold (n, k) booleans, clean (n,) booleans.
+    `base` (n, k) booleans are what the detectors the head serves beside (the rules) already
+    predict: thresholds are then chosen for the combination - a type the rules already cover
+    gains little from the head and gets a high threshold, and the FP budget counts a clean draft
+    flagged by either. Why: the head is never used alone by default, and choosing it alone
+    spent the FP budget on drafts the rules got right, adding false alarms without recall.
     """
     n, k = draft_p.shape
+    base = np.zeros_like(gold, dtype=bool) if base is None else base.astype(bool)
     grid = np.round(np.arange(0.30, 0.99, 0.01), 2)
     th = np.full(k, DISABLED)
     for j in range(k):
@@ -142,7 +148,7 @@ def choose_thresholds(draft_p: np.ndarray, gold: np.ndarray, clean: np.ndarray,
             continue
         best = (-1.0, 0.0)
         for t in grid:
-            pred = draft_p[:, j] >= t
+            pred = base[:, j] | (draft_p[:, j] >= t)
             tp = int((pred & gold[:, j]).sum())
             fp = int((pred & ~gold[:, j]).sum())
             fn = int((~pred & gold[:, j]).sum())
@@ -154,10 +160,10 @@ def choose_thresholds(draft_p: np.ndarray, gold: np.ndarray, clean: np.ndarray,
     def clean_fp(th_: np.ndarray) -> float:
         if not clean.any():
             return 0.0
-        return float((draft_p[clean] >= th_).any(axis=1).mean())
+        return float((base[clean] | (draft_p[clean] >= th_)).any(axis=1).mean())
 
     def total_f(th_: np.ndarray) -> float:
-        pred = draft_p >= th_
+        pred = base | (draft_p >= th_)
         return prf(int((pred & gold).sum()), int((pred & ~gold).sum()),
                    int((~pred & gold).sum()))["f"]
 
@@ -166,7 +172,7 @@ def choose_thresholds(draft_p: np.ndarray, gold: np.ndarray, clean: np.ndarray,
     while clean_fp(th) > max_clean_fp:
         best = None
         for j in range(k):
-            flagged = draft_p[clean & (draft_p[:, j] >= th[j]), j]
+            flagged = draft_p[clean & ~base.any(axis=1) & (draft_p[:, j] >= th[j]), j]
             if flagged.size == 0:
                 continue
             t2 = th.copy()
@@ -182,10 +188,27 @@ def choose_thresholds(draft_p: np.ndarray, gold: np.ndarray, clean: np.ndarray,
     return th
 
 
+def rules_predictions(items: Sequence[GoldItem], types: Sequence[str]) -> np.ndarray:
+    """(n, k) booleans: which types the default rule packs flag in each draft."""
+    from coach.config import CoachConfig
+    from coach.pipeline import Coach
+
+    coach = Coach(CoachConfig(detectors=("rules",)))
+    out = np.zeros((len(items), len(types)), dtype=bool)
+    for i, flags in enumerate(coach.check_many([g.text for g in items])):
+        for f in flags:
+            if f.type in types:
+                out[i, types.index(f.type)] = True
+    return out
+
+
 def train_head(split_items: Sequence[GoldItem], extra_items: Sequence[GoldItem],
                embedder: Embedder, seed: int = 13, folds: int = 5, features: str = "unit",
-               max_clean_fp: float = 0.02, log=print) -> Head:
-    """Cross-validate on `split_items` (extra items always train), then refit on everything."""
+               max_clean_fp: float = 0.02, with_rules: bool = True, log=print) -> Head:
+    """Cross-validate on `split_items` (extra items always train), then refit on everything.
+
+    With `with_rules`, thresholds are chosen for rules + head together (see choose_thresholds)
+    and the validation metrics describe that combination; otherwise for the head alone."""
     types = list(TYPE_NAMES)
     items = list(split_items) + list(extra_items)
     if not split_items:
@@ -242,15 +265,22 @@ def train_head(split_items: Sequence[GoldItem], extra_items: Sequence[GoldItem],
     draft_p = np.vstack([_draft_max(oof_p[:, j], ex.draft[val_mask], n_split)
                          for j in range(k)]).T
     clean = ~gold_split.any(axis=1)
-    th = choose_thresholds(draft_p, gold_split, clean, max_clean_fp)
+    base = rules_predictions(split_items, types) if with_rules else None
+    th = choose_thresholds(draft_p, gold_split, clean, max_clean_fp, base)
     for j in range(k):
         if pa[j] == 0.0:
             th[j] = DISABLED
-    metrics = validation_metrics(draft_p >= th, gold_split, clean, types)
+    pred = draft_p >= th
+    metrics = validation_metrics(pred if base is None else pred | base, gold_split, clean, types)
+    metrics["scope"] = "rules+head" if with_rules else "head"
+    if base is not None:
+        metrics["rules_alone"] = validation_metrics(base, gold_split, clean, types)["micro"]
+        metrics["head_alone"] = validation_metrics(pred, gold_split, clean, types)["micro"]
     metrics["C"] = chosen_c
     head = Head(tuple(types), w.astype(np.float32), b.astype(np.float32), pa.astype(np.float32),
                 pc.astype(np.float32), th.astype(np.float32), MODEL_NAME, embedder.dim, features,
                 {"seed": seed, "folds": folds, "max_clean_fp": max_clean_fp,
+                 "thresholds_for": "rules+head" if with_rules else "head",
                  "n_drafts": len(items), "n_validation_drafts": n_split,
                  "n_units": int(ex.x.shape[0]),
                  "positives": {t: int((ex.y[:, j] == 1).sum()) for j, t in enumerate(types)},

@@ -14,7 +14,7 @@ DODGES = [
     "Hi Zo\u00eb \U0001F600, I can't do anything about the delivery date.",
     "Caf\u00e9 order \U0001F600 \u2014 we apologise for any inconvenience this may have caused. \U0001F44D",
     "Ren\u00e9e, I totally agree the fee is ridiculous, I didn\u2019t make the rules.",
-    "I've had a look at order 4471. We'll be in touch.",
+    "I've had a look at order 4471. It was mislaid somewhere along the line.",
 ]
 
 
@@ -65,12 +65,38 @@ def test_batch_equals_single(emb_coach):
         [[f.to_dict(full=True) for f in emb_coach.check(t)] for t in DODGES]
 
 
-def test_rules_and_embedding_merge_into_one_flag(both_coach):
+def _embedding_detector(coach):
+    return next(d for d in coach.detectors if d.name == "embedding")
+
+
+def test_rules_and_embedding_merge_into_one_flag(both_coach, monkeypatch):
+    # With skipping off, both detectors flag the same sentence: one flag, both sources listed.
+    monkeypatch.setattr(_embedding_detector(both_coach), "skip_flagged", False)
     text = "We apologise for any inconvenience this may have caused."
     flags = both_coach.check(text)
     assert len(flags) == 1
     assert flags[0].type == "scripted_apology"
     assert set(flags[0].source.split("+")) == {"rules", "embedding"}
+
+
+def test_sentences_the_rules_flagged_are_not_embedded_again(both_coach, monkeypatch):
+    det = _embedding_detector(both_coach)
+    seen: list[str] = []
+    real = det.embedder.encode
+
+    def spy(texts, **kw):
+        seen.extend(texts)
+        return real(texts, **kw)
+
+    monkeypatch.setattr(det.embedder, "encode", spy)
+    text = ("We apologise for any inconvenience this may have caused. "
+            "Stuff like this happens with new software, it was bound to glitch.")
+    flags = both_coach.check(text)
+    assert not any("apologise" in t for t in seen)          # the rules had it: not embedded
+    assert any("glitch" in t for t in seen)
+    by_type = {f.type: f for f in flags}
+    assert by_type["scripted_apology"].source == "rules"
+    assert "embedding" in by_type["blame_shifting"].source  # the rules' blind spot
 
 
 def test_config_thresholds_override_the_head(embedder):
