@@ -65,7 +65,7 @@ class Backend(Protocol):
 
     def chat(self, messages: list[dict], *, max_tokens: int, temperature: float = 0.0,
              top_p: float = 1.0, seed: int = 0, json_schema: dict | None = None,
-             timeout_s: float = 20.0) -> Generation: ...
+             timeout_s: float = 20.0, ban: tuple[str, ...] = ()) -> Generation: ...
 
 
 class LlamaCppBackend:
@@ -115,12 +115,15 @@ class LlamaCppBackend:
 
     def chat(self, messages: list[dict], *, max_tokens: int, temperature: float = 0.0,
              top_p: float = 1.0, seed: int = 0, json_schema: dict | None = None,
-             timeout_s: float = 20.0) -> Generation:
+             timeout_s: float = 20.0, ban: tuple[str, ...] = ()) -> Generation:
+        """One completion. `ban`: words the model may not write (their tokens get -inf)."""
         req: dict = {"messages": messages, "max_tokens": int(max_tokens),
                      "temperature": float(temperature), "top_p": float(top_p), "seed": int(seed),
                      "t_max_predict_ms": int(timeout_s * 1000), "cache_prompt": True}
         if temperature == 0:
             req["top_k"] = 1
+        if ban:
+            req["logit_bias"] = [[w, False] for w in ban]
         if json_schema is not None:
             req["response_format"] = {"type": "json_schema",
                                       "json_schema": {"name": "answer", "schema": json_schema}}
@@ -173,8 +176,9 @@ class TransformersBackend:
 
     def chat(self, messages: list[dict], *, max_tokens: int, temperature: float = 0.0,
              top_p: float = 1.0, seed: int = 0, json_schema: dict | None = None,
-             timeout_s: float = 20.0) -> Generation:
+             timeout_s: float = 20.0, ban: tuple[str, ...] = ()) -> Generation:
         torch = self._torch
+        bad = [ids for w in ban if (ids := self.tok.encode(w, add_special_tokens=False))]
         if json_schema is not None:  # no grammar here: ask for the shape in words, parse later
             keys = ", ".join(f'"{k}"' for k in (json_schema.get("properties") or {}))
             messages = messages + [{"role": "system",
@@ -191,7 +195,8 @@ class TransformersBackend:
                                       do_sample=temperature > 0,
                                       temperature=temperature if temperature > 0 else None,
                                       top_p=top_p if temperature > 0 else None,
-                                      pad_token_id=self.tok.eos_token_id)
+                                      pad_token_id=self.tok.eos_token_id,
+                                      bad_words_ids=bad or None)
         ms = (time.perf_counter() - t0) * 1000
         new = out[0, ids.shape[1]:]
         return Generation(self.tok.decode(new, skip_special_tokens=True), int(ids.shape[1]),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from typing import Callable
 
 from coach.errors import CoachError, InputError
@@ -56,10 +55,7 @@ def register(sub, add_pipeline_args: Callable, make_config: Callable) -> None:
 def _coach_and_backend(args, make_config):
     from coach.pipeline import Coach
 
-    cfg = make_config(args, args.detectors)
-    if not args.config and not args.detectors:
-        cfg = replace(cfg, detectors=("rules",), name="rules")
-    coach = Coach(cfg)
+    coach = Coach(make_config(args, args.detectors))   # the default pipeline unless told
     backend = None
     if not args.no_model:
         from coach.errors import ModelUnavailableError

@@ -46,7 +46,7 @@ def render(name: str, section: str, version: int = 1, **values: object) -> str:
 
 # The tags the prompts wrap data in. A draft-derived text may contain them in any case and
 # spacing ("</DRAFT>", "< /part >"); each is broken up so it cannot open or close a block.
-_DATA_TAG = re.compile(r"<\s*(/?)\s*(draft|part|template)(?=[\s/>]|$)", re.IGNORECASE)
+_DATA_TAG = re.compile(r"<\s*(/?)\s*(draft|part|template|context)(?=[\s/>]|$)", re.IGNORECASE)
 
 
 def escape_draft(text: str) -> str:

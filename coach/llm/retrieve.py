@@ -20,6 +20,10 @@ from coach.io import iter_jsonl
 from coach.taxonomy import TYPES
 
 BANK_PATH = Path(__file__).resolve().parents[2] / "prompts" / "rewrite_bank.jsonl"
+# Sentence-level pairs (one flagged sentence -> its owned replacement) for the clause strategy:
+# short examples cost little prompt time and carry few details the model could copy.
+UNITS_PATH = BANK_PATH.with_name("rewrite_units.jsonl")
+BANKS = {"replies": BANK_PATH, "units": UNITS_PATH}
 _FIELDS = ("id", "types", "draft", "rewrite")
 
 
@@ -108,19 +112,21 @@ class Retriever:
         return out
 
 
-_RETRIEVER: Retriever | None = None
+_RETRIEVERS: dict[str, Retriever] = {}
 _LOCK = threading.Lock()
 
 
-def get_retriever(path: str | Path | None = None) -> Retriever:
-    """The process-wide retriever over the bank (empty when the bank file does not exist yet)."""
-    global _RETRIEVER
+def get_retriever(path: str | Path | None = None, bank: str = "replies") -> Retriever:
+    """A retriever over a bank file: the process-wide one for a named bank ("replies": whole
+    draft -> rewrite pairs, "units": sentence pairs), or a fresh one for `path`. A bank file
+    that does not exist gives an empty retriever (no examples), never an error."""
+    if bank not in BANKS:
+        raise InputError(f"unknown example bank {bank!r}; expected one of {sorted(BANKS)}")
     with _LOCK:
-        if _RETRIEVER is None or path is not None:
-            p = Path(path or BANK_PATH)
-            bank = load_bank(p) if p.exists() else []
-            r = Retriever(bank)
+        if path is not None or bank not in _RETRIEVERS:
+            p = Path(path or BANKS[bank])
+            r = Retriever(load_bank(p) if p.exists() else [])
             if path is not None:
                 return r
-            _RETRIEVER = r
-        return _RETRIEVER
+            _RETRIEVERS[bank] = r
+        return _RETRIEVERS[bank]

@@ -23,11 +23,18 @@ from coach.flags import Flag
 from coach.llm import fallback as fb
 from coach.llm.backends import generation_settings
 from coach.llm.prompts import escape_draft, render
-from coach.llm.verify import Checks, disowning_phrases, extract_facts, norm, on_topic, verify
+from coach.llm.verify import (Checks, copied_from, disowning_phrases, extract_facts, norm, on_topic,
+                              verify)
 from coach.pipeline import Coach
 from coach.taxonomy import TYPES
 
-PROMPT_VERSION = 1
+PROMPT_VERSION = 1            # "whole" and "slots" prompts (prompts/rewrite.v1.txt)
+CLAUSE_PROMPT_VERSION = 2     # "clause": cached system message, sentence examples (rewrite.v2.txt)
+# Words the model may not write when fixing an empty apology: it otherwise echoes the stock
+# phrase ("I'm sorry for any inconvenience") in most candidates, which the verifier then rejects.
+APOLOGY_BAN = (" inconvenience", "inconvenience", " Inconvenience", " inconveniences",
+               " disruption")
+CLAUSE_EXAMPLES = 1           # retrieved sentence pairs per flagged sentence (README "Rewrites")
 STRATEGIES = ("clause", "whole", "slots")
 DEFAULT_STRATEGIES: tuple[str, ...] = ("clause",)
 MAX_DRAFT_CHARS = 4000        # longer drafts get the fallback: beyond the model's useful context
@@ -68,8 +75,68 @@ def _coach(coach: Coach | None) -> Coach:
         if _DEFAULT_COACH is None:
             from coach.config import CoachConfig
 
-            _DEFAULT_COACH = Coach(CoachConfig(detectors=("rules",)))
+            try:
+                # The default pipeline: it finds the paraphrased dodges the rules miss (so they
+                # get a clause edit, not a slow whole-reply rewrite) and checks candidates for them.
+                _DEFAULT_COACH = Coach(CoachConfig())
+            except ModelUnavailableError:
+                _DEFAULT_COACH = Coach(CoachConfig(detectors=("rules",)))
         return _DEFAULT_COACH
+
+
+def _unit_examples(part: str, types: Sequence[str], k: int, retriever=None) -> list:
+    """The k sentence pairs of the units bank closest to `part` that share its problem types."""
+    if k <= 0:
+        return []
+    from coach.llm.retrieve import get_retriever
+
+    r = retriever or get_retriever(bank="units")
+    return r.select(part, types, k=k)
+
+
+def _context(draft: str, u) -> str:
+    """The draft's text before a flagged sentence (at most ~40 words): an empty apology can only
+    name the specific problem if the model sees what happened."""
+    words = draft[:u.start].split()
+    return " ".join(words[-40:])
+
+
+def _clause_messages(body: str, problem: str, examples, context: str = "") -> list[dict]:
+    """System (cached by llama.cpp), then each example as a finished user/assistant exchange,
+    then the real sentence: a 1.5B model copies far less from examples it sees as past turns
+    than from examples inlined above the task."""
+    msgs = [{"role": "system", "content": system_prompt("clause")}]
+    for e in examples:
+        msgs.append({"role": "user", "content": render(
+            "rewrite", "clause", CLAUSE_PROMPT_VERSION, part=escape_draft(e.draft),
+            problem=", ".join(e.types))})
+        msgs.append({"role": "assistant", "content": json.dumps({"part": e.rewrite},
+                                                                ensure_ascii=False)})
+    user = render("rewrite", "clause", CLAUSE_PROMPT_VERSION, part=escape_draft(body),
+                  problem=problem)
+    if context:
+        user = render("rewrite", "context", CLAUSE_PROMPT_VERSION,
+                      context=escape_draft(context)) + "\n" + user
+    msgs.append({"role": "user", "content": user})
+    return msgs
+
+
+def system_prompt(strategy: str = "clause") -> str:
+    return render("rewrite", "system", CLAUSE_PROMPT_VERSION if strategy == "clause" else PROMPT_VERSION)
+
+
+def warm_up(backend) -> float:
+    """Read the clause system prompt once so llama.cpp caches it: later rewrites only pay for
+    their own few dozen tokens. Returns the seconds it took (the app does this at start)."""
+    t0 = time.perf_counter()
+    backend.warm = True
+    try:
+        backend.chat([{"role": "system", "content": system_prompt("clause")},
+                      {"role": "user", "content": "<part>ok</part>"}], max_tokens=1,
+                     temperature=0.0, json_schema=_PART_SCHEMA, timeout_s=60.0)
+    except _REPLY_ERRORS:
+        pass
+    return time.perf_counter() - t0
 
 
 def _examples(draft: str, types: Sequence[str], k: int, retriever=None) -> str:
@@ -105,28 +172,32 @@ class _Gen:
         left = self.left()
         return max(0.5, min(left, float(self.cfg.get("timeout_s", left))))
 
-    def ask(self, user: str, schema: dict, key: str, i: int, max_tokens: int) -> str | None:
+    def ask(self, user: str | list[dict], schema: dict, key: str, i: int, max_tokens: int,
+            strategy: str = "whole", ban: tuple[str, ...] = ()) -> str | None:
+        """One candidate; `user` is the user message, or the whole message list."""
         if self.left() <= 0.2:
             return None
         temp, seed = _sampling(self.cfg, i)
-        system = render("rewrite", "system", PROMPT_VERSION)
+        messages = user if isinstance(user, list) else [
+            {"role": "system", "content": system_prompt(strategy)}, {"role": "user", "content": user}]
         self.calls += 1
         try:
-            g = self.backend.chat([{"role": "system", "content": system},
-                                   {"role": "user", "content": user}],
+            g = self.backend.chat(messages,
                                   max_tokens=max_tokens, temperature=temp,
                                   top_p=float(self.cfg.get("top_p", 0.9)), seed=seed,
-                                  json_schema=schema, timeout_s=self.call_timeout())
+                                  json_schema=schema, timeout_s=self.call_timeout(),
+                                  **({"ban": ban} if ban else {}))
             obj = g.json()
         except _REPLY_ERRORS:  # a failed or malformed backend reply: skip this candidate
             return None
         val = obj.get(key) if obj else None
         return val.strip() if isinstance(val, str) and val.strip() else None
 
-    def answers(self, user: str, schema: dict, key: str, n: int, max_tokens: int):
+    def answers(self, user: str | list[dict], schema: dict, key: str, n: int, max_tokens: int,
+                strategy: str = "whole", ban: tuple[str, ...] = ()):
         """Up to `n` non-empty answers (greedy first, then sampled), stopping when time is up."""
         for i in range(n):
-            val = self.ask(user, schema, key, i, max_tokens)
+            val = self.ask(user, schema, key, i, max_tokens, strategy, ban)
             if val is not None:
                 yield val
             elif self.left() <= 0.2:
@@ -152,9 +223,10 @@ def _unit_problems(ck: Checks, replaced: str) -> list[str]:
 
 
 def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts,
-            retriever=None) -> tuple[str | None, Checks | None]:
+            retriever=None, n_examples: int | None = None) -> tuple[str | None, Checks | None]:
     """Rewrite each flagged sentence; accept a unit's candidate when the spliced draft has no
     flag left in that unit and adds no promise, drops no fact, keeps no dodge."""
+    n_examples = CLAUSE_EXAMPLES if n_examples is None else n_examples
     units = fb.flagged_units(draft, flags)
     if not units:
         return None, None
@@ -162,15 +234,16 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, fact
     for ui, u in enumerate(units):
         part = draft[u.start:u.end]
         greet, body = fb.split_greeting(part)
-        problem = "; ".join(f'"{escape_draft(f.quote)}" is {TYPES[f.type].label.lower()}'
-                            for f in u.flags)
-        fix = " ".join(render("rewrite", f"fix_{t}", PROMPT_VERSION) for t in u.types)
-        user = render("rewrite", "clause", PROMPT_VERSION, draft=escape_draft(draft),
-                      part=escape_draft(body), problem=problem, fix=fix,
-                      examples=_examples(body, u.types, 2, retriever))
-        max_tokens = min(int(gen.cfg.get("max_tokens", 160)), 40 + 3 * len(body.split()) + 40)
+        problem = "; ".join(f'{f.type} ("{escape_draft(f.quote)}")' for f in u.flags)
+        examples = _unit_examples(body, u.types, n_examples, retriever)
+        context = _context(draft, u) if "scripted_apology" in u.types else ""
+        messages = _clause_messages(body, problem, examples, context)
+        max_tokens = min(int(gen.cfg.get("max_tokens", 160)), 20 + 2 * len(body.split()))
         ok = False
-        for new in gen.answers(user, _PART_SCHEMA, "part", n, max_tokens):
+        ban = APOLOGY_BAN if "scripted_apology" in u.types else ()
+        for new in gen.answers(messages, _PART_SCHEMA, "part", n, max_tokens, "clause", ban):
+            if copied_from(new, [e.rewrite for e in examples], draft):
+                continue  # pasted an example's content: never about this customer
             g2, rest = fb.split_greeting(new)  # the model often repeats the draft's greeting
             if g2 and (greet or g2.strip().lower() in draft[:u.start].lower()):
                 new = rest
@@ -179,7 +252,9 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, fact
             cand = fb.splice(draft, units, trial)
             ck = _unit_ok(draft, cand, coach, facts)
             unit_flags_gone = not any(fl["quote"] in trial[ui] for fl in ck.flags_left)
-            if unit_flags_gone and on_topic(body, new) and not ck.promises_added and not ck.facts_missing \
+            # An apology that names the problem is about the context, not the stock sentence.
+            if unit_flags_gone and on_topic((context + " " + body).strip(), new) \
+                    and not ck.promises_added and not ck.facts_missing \
                     and not _unit_problems(ck, trial[ui]):
                 chosen = trial
                 ok = True
@@ -313,6 +388,9 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
             backend = _load_backend()
         except ModelUnavailableError:
             return _fallback()
+    if getattr(backend, "name", "") == "llama.cpp" and not getattr(backend, "warm", False):
+        warm_up(backend)   # once per loaded model; not counted against this draft's time limit
+        t0 = time.perf_counter()
     gen = _Gen(backend, t0 + timeout_s, generation_settings(backend))
     run = list(strategies)
     if not flags:

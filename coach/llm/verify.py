@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from coach.errors import ModelUnavailableError
 from coach.text import NORMALISE, DraftView, sentence_bounds
@@ -47,7 +48,7 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                          r"|\b\d[\d,]*(?:\.\d+)?%|\b\d[\d,]*(?:\.\d+)?\s?(?:GB|MB|TB|kg|g|km|miles|kWh|mph|EUR|USD|GBP|gems|credits|points|RP|XP|titles|items)\b)",
                          re.I),
     "place": re.compile(r"\b\d+[A-Z]?\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Road|Rd|Close|Lane|Street|St|Mews|Way|Avenue|Ave|Drive|Park|Court|Place|Square|Crescent|Gardens|Terrace|Grove|Hill)\b(?:,\s+[A-Z][\w]+)?"
-                        r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door)\s+#?[A-Z0-9][\w.-]*\b"
+                        r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door)\s+#?(?-i:[A-Z0-9])[\w.-]*\b"
                         r"|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+-(?:day|month|week|year|hour|minute)\b"
                         r"|\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)?\s?-\s?\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d+(?:\.\d+){1,3}\b", re.I),
     "date": re.compile(rf"\b(?:{_DAY}\.?,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:-|and|&)\s*\d{{1,2}}(?:st|nd|rd|th)?)?"
@@ -92,6 +93,10 @@ def extract_facts(text: str) -> list[Fact]:
         for m in FACT_PATTERNS[kind].finditer(src):
             a, b = m.span("greet") if kind == "name" and m.group("greet") else m.span()
             s = text[a:b].strip()
+            # "£15," or "3 March." end a clause: the punctuation is not part of the fact, and a
+            # rewrite that moves the fact mid-sentence must not be told it dropped it.
+            while s and s[-1] in ",.;:" and not (kind == "url" and s.endswith("/")):
+                s, b = s[:-1].rstrip(), b - 1
             if not s or any(a < e and s0 < b for s0, e in taken):
                 continue
             if kind in ("name", "proper") and (s[0].islower() or s.translate(_NORM) in _NOT_NAMES
@@ -259,7 +264,11 @@ def _prompt_ngrams() -> set[tuple[str, ...]]:
 
         grams: set[tuple[str, ...]] = set()
         for p in PROMPTS_DIR.glob("*.v*.txt"):
-            grams |= _ngrams(re.sub(r"\$\w+", " ", p.read_text(encoding="utf-8")))
+            raw = re.sub(r"\$\w+", " ", p.read_text(encoding="utf-8"))
+            # Quoted phrases are wording the prompt asks for ("we made a mistake", "here's what I
+            # can do"); a rewrite using them is doing its job, not leaking the instructions.
+            raw = re.sub(r'"[^"\n]{1,80}"', " | ", raw)
+            grams |= _ngrams(raw)
         _PROMPT_NGRAMS = grams
     return _PROMPT_NGRAMS
 
@@ -274,6 +283,14 @@ def prompt_leak(draft: str, candidate: str) -> bool:
     if _LEAK.search(candidate) and not _LEAK.search(draft):
         return True
     return bool((_ngrams(candidate) & _prompt_ngrams()) - _ngrams(draft))
+
+
+def copied_from(candidate: str, examples: Sequence[str], draft: str, n: int = 5) -> bool:
+    """Does the candidate reuse a run of `n` words from an example it was shown that the draft
+    does not have? A 1.5B model pastes example content ("the server rollback on 12 October")
+    into unrelated replies; such a candidate is about someone else's problem."""
+    grams = _ngrams(candidate, n) - _ngrams(draft, n)
+    return any(grams & _ngrams(e, n) for e in examples)
 
 
 def format_problems(draft: str, candidate: str, max_ratio: float = 1.6, slack_words: int = 25) -> list[str]:

@@ -19,9 +19,9 @@ class ScriptedFakeBackend:
         self.calls: list[dict] = []
 
     def chat(self, messages, *, max_tokens, temperature=0.0, top_p=1.0, seed=0, json_schema=None,
-             timeout_s=20.0):
+             timeout_s=20.0, ban=()):
         self.calls.append({"messages": messages, "max_tokens": max_tokens,
-                           "temperature": temperature, "schema": json_schema})
+                           "temperature": temperature, "schema": json_schema, "ban": tuple(ban)})
         a = self.answers.pop(0) if self.answers else {}
         if isinstance(a, BaseException):   # a scripted failure of the backend itself
             raise a

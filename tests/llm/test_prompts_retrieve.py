@@ -80,3 +80,39 @@ def test_escape_draft_leaves_other_text_alone():
 
     s = "Order <particular> a<b, <parts> & <p> stay; x < y > z"
     assert escape_draft(s) == s
+
+
+def test_units_bank_is_valid_and_covers_every_type():
+    from collections import Counter
+
+    from coach.llm.retrieve import UNITS_PATH
+
+    bank = load_bank(UNITS_PATH)
+    per_type = Counter(t for e in bank for t in e.types)
+    assert len(bank) >= 200 and all(per_type[t] >= 30 for t in TYPE_NAMES)
+    # Sentence-level pairs: short drafts, short rewrites.
+    assert max(len(e.draft.split()) for e in bank) <= 40
+    assert max(len(e.rewrite.split()) / len(e.draft.split()) for e in bank) < 1.6
+
+
+def test_units_bank_rewrites_pass_the_verifier(rules_coach):
+    from coach.llm.retrieve import UNITS_PATH
+    from coach.llm.verify import verify
+
+    failing = [e.id for e in load_bank(UNITS_PATH) if not verify(e.draft, e.rewrite, rules_coach).passed]
+    assert failing == []
+
+
+def test_clause_prompt_v2_puts_examples_in_earlier_turns():
+    from coach.llm.retrieve import Example
+    from coach.llm.rewrite import _clause_messages, system_prompt
+
+    ex = Example("u1", "retail", ("powerless",), "I can't change that.", "I'll change it now.")
+    msgs = _clause_messages("Nothing I can do, sorry.", 'powerless ("Nothing I can do")', [ex],
+                            context="Your parcel arrived broken.")
+    assert [m["role"] for m in msgs] == ["system", "user", "assistant", "user"]
+    assert msgs[0]["content"] == system_prompt("clause")      # identical every call: cached
+    assert json.loads(msgs[2]["content"]) == {"part": "I'll change it now."}
+    last = msgs[-1]["content"]
+    assert "<context>Your parcel arrived broken.</context>" in last
+    assert "<part>Nothing I can do, sorry.</part>" in last and "I can't change that" not in last
