@@ -59,6 +59,10 @@ def main() -> int:
     rows = [json.loads(l) for l in open(a.file, encoding="utf-8") if l.strip()]
     drafts = [r["text"] for r in rows if r.get("types") and coach.check(r["text"])
               and len(r["text"].split(". ")) <= 3][: a.drafts]
+    from coach.llm.rewrite import warm_up
+
+    print(f"warm-up (reads the cached clause system prompt once per process): "
+          f"{warm_up(be):.1f} s")
     lat, src = [], []
     for d in drafts:
         r = rewrite(d, coach=coach, backend=be)

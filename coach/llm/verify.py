@@ -49,12 +49,12 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                          re.I),
     "place": re.compile(r"\b\d+[A-Z]?\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Road|Rd|Close|Lane|Street|St|Mews|Way|Avenue|Ave|Drive|Park|Court|Place|Square|Crescent|Gardens|Terrace|Grove|Hill)\b(?:,\s+[A-Z][\w]+)?"
                         r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door)\s+#?(?-i:[A-Z0-9])[\w.-]*\b"
-                        r"|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+-(?:day|month|week|year|hour|minute)\b"
+                        r"|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+-[a-z]+\b"
                         r"|\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)?\s?-\s?\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d+(?:\.\d+){1,3}\b", re.I),
     "date": re.compile(rf"\b(?:{_DAY}\.?,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:-|and|&)\s*\d{{1,2}}(?:st|nd|rd|th)?)?"
                        rf"(?:\s+of)?\s+{_MONTH}\b\.?(?:\s+\d{{4}})?"
                        rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
-                       rf"|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+                       rf"|\b\d{{1,2}}/\d{{4}}\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
                        rf"|\b{_DAY}\b(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"),
     "time": re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)\b|\b\d{1,2}:\d{2}\b"
                        r"|\b\d+(?:\s?-\s?\d+)?\s+(?:working |business )?(?:minutes?|mins?|hours?|hrs?|"
@@ -147,6 +147,13 @@ PROMISES: dict[str, str] = {
     "callback": r"\bcall(?:ing)? (?:you )?back\b|\bcallback\b|\bcall you\b|\bring you\b|\bphone you\b",
     "approval": r"\bapprov\w*|\boverturn\w*|\breinstat\w*|\bunban\w*|\blift (?:the|your) (?:ban|block|suspension)",
     "escalation": r"\bescalat\w*|\binvestigat\w*|\bappeal\w*|\bcomplaint\b|\breview (?:your|the) (?:case|claim|decision)",
+    # A new outcome the agent commits to ("I'll arrange a redelivery", "we've lifted the ban",
+    # "I can book you a courtesy car"): checking, asking and passing on stay allowed.
+    "outcome": r"\b(?:i|we)(?:'ll| will|'ve| have| can| could|'m going to| am going to|'re going to|"
+               r" are going to)\s+(?:\w+\s+)?(?:arrang|book|schedul|issu|lift|unfreez|unlock|reduc|"
+               r"lower|freez|restor|reinstat|grant|offer|redeliver|deliver|waiv|remov|revers|backdat|"
+               r"increas|releas|unban|refund|replac|fix)\w*"
+               r"|\bredeliver\w*|\bpayment plan\b|\bgift card\b|\b(?:courtesy|hire|loan) car\b",
     "deadline": r"\btoday\b|\btonight\b|\btomorrow\b|\bthis (?:morning|afternoon|evening|week|weekend)\b"
                 r"|\bnext (?:week|month|business day|working day)\b|\bwithin\b|\bby (?:the )?(?:end of|eod|cob|close of|noon|midday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
                 r"|\b(?:in|after) (?:\d+|a few|a couple of|one|two|three|an?) (?:minutes?|hours?|days?|weeks?)\b"
@@ -195,6 +202,8 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     added = []
     for k, hits in c.items():
         for h in hits:
+            if k == "outcome" and h.split()[-1][:5] in draft_low:
+                continue  # the draft already speaks of this action ("a refund" -> "I'll refund")
             if h not in licensed and h not in added:
                 added.append(h)
     # "I can't override it" -> "I can override it": the model dropped the negation and

@@ -173,3 +173,19 @@ def test_copied_example_content_is_caught():
     # Words the draft itself has are not copying, and short common runs are fine.
     assert not copied_from("I'm sorry the app crashed, I've checked it.", [example],
                            "Sorry for any inconvenience, the app crashed.")
+
+
+def test_new_outcomes_the_agent_commits_to_are_promises():
+    d = "Your parcel was returned to the depot."
+    assert promises_added(d, "We sent it back to the depot. I'll arrange a redelivery.")
+    assert promises_added(d, "We sent it back to the depot, and I can book you a courtesy car.")
+    assert promises_added("The ban stays.", "We set the ban. I've lifted the ban for you.")
+    # Process steps the agent owns are not promises of an outcome.
+    assert promises_added(d, "We sent it back to the depot. I'm checking why with our depot team.") == []
+    # An action the draft already speaks of is licensed.
+    assert promises_added("We can redeliver it on Monday.", "I'll redeliver it on Monday.") == []
+
+
+def test_month_year_dates_and_counted_nouns_are_facts():
+    facts = {f.text for f in extract_facts("Not eligible until 09/2025, and the 3-seat minimum stays.")}
+    assert {"09/2025", "3-seat"} <= facts
