@@ -1,9 +1,10 @@
 """`rewrite(draft)`: ownership rewrites that are verified before anyone sees them.
 
 Design (measured on the flagged drafts of eval/dev.jsonl, see README "Rewrites"): the model edits
-one flagged sentence at a time ("clause" strategy) with bank examples of that problem type, so the
-rest of the draft - and most of its facts - stays verbatim and the task is small enough for a
-1.5B model. Each candidate (greedy first, then sampled) is checked by `verify`; the first that
+one flagged sentence at a time ("clause" strategy, prompt v2) with one retrieved sentence example
+of that problem type, so the rest of the draft - and most of its facts - stays verbatim and the
+task is small enough for a 1.5B model. The fixed instructions are one system message that
+llama.cpp keeps cached, since reading a prompt costs nearly as much as writing on 2 cores. Each candidate (greedy first, then sampled) is checked by `verify`; the first that
 passes every check wins. Two other strategies are kept for comparison (`strategies=`):
 "whole" (rewrite the full reply with retrieved examples; on 12 dev drafts 6/12 verified but p50
 ~20 s and it pasted example sentences) and "slots" (the fallback's owned template with the model
@@ -127,7 +128,8 @@ def system_prompt(strategy: str = "clause") -> str:
 
 def warm_up(backend) -> float:
     """Read the clause system prompt once so llama.cpp caches it: later rewrites only pay for
-    their own few dozen tokens. Returns the seconds it took (the app does this at start)."""
+    their own ~100-150 tokens. `rewrite` calls it before a process's first rewrite (and leaves
+    it out of that rewrite's time limit); the bench reports it. Returns the seconds it took."""
     t0 = time.perf_counter()
     backend.warm = True
     try:
