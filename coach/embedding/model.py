@@ -104,7 +104,7 @@ class Embedder:
             if not gp.is_file():
                 ox.export(first.auto_model, first.tokenizer, gp)
             ort_enc = ox.OrtEncoder(gp, first.tokenizer, MAX_SEQ_LENGTH)
-            probes = list(ox._PROBES)
+            probes = list(ox.PROBES)
             ref = np.asarray(self.model.encode(probes, convert_to_numpy=True,
                                                normalize_embeddings=True), dtype=np.float32)
             cos = ox.parity(ref, ort_enc.encode(probes))

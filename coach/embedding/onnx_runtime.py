@@ -23,7 +23,7 @@ import numpy as np
 
 PARITY_MIN_COSINE = 0.9999
 MAX_BATCH = 32
-_PROBES = ("I'm afraid there's nothing I can do about that.",
+PROBES = ("I'm afraid there's nothing I can do about that.",
            "Thanks for your patience, I've sent the replacement today.")
 
 
@@ -50,7 +50,7 @@ def export(transformer: Any, tokenizer: Any, path: Path) -> Path:
             return self.model(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
 
-    sample = tokenizer(list(_PROBES), padding=True, return_tensors="pt")
+    sample = tokenizer(list(PROBES), padding=True, return_tensors="pt")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     dyn = {k: {0: "batch", 1: "seq"} for k in

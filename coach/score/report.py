@@ -42,17 +42,25 @@ def _name_width(cards: list[dict]) -> int:
     return min(260, 20 + 7 * max((len(c["agent"]) for c in cards), default=4))
 
 
+def _agent_rows_open(cards: list[dict], extra_height: int, label: str) -> tuple[int, int, list[str]]:
+    """Start of a one-row-per-agent bar chart: (left margin, plot width, svg parts so far)."""
+    left, plot = _name_width(cards), 420
+    h = 22 * len(cards) + extra_height
+    return left, plot, [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + plot + 70}" '
+                        f'height="{h}" role="img" aria-label="{label}">']
+
+
+def _agent_label(left: int, y: int, agent: str) -> str:
+    return f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(agent)}</text>'
+
+
 def flag_rate_svg(cards: list[dict]) -> str:
     """Horizontal bars: share of each agent's turns with at least one flag, in rank order."""
-    left, plot = _name_width(cards), 420
-    h = 22 * len(cards) + 34
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + plot + 70}" height="{h}" '
-             f'role="img" aria-label="Flag rate per agent">']
+    left, plot, parts = _agent_rows_open(cards, 34, "Flag rate per agent")
     for i, c in enumerate(cards):
         y = 10 + 22 * i
         w = plot * c["flag_rate"]
-        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">'
-                     f'{escape(c["agent"])}</text>'
+        parts.append(_agent_label(left, y, c["agent"]) +
                      f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="16" fill="#c0392b">'
                      f'<title>{escape(c["agent"])}: {_pct(c["flag_rate"])} of '
                      f'{c["agent_turns"]} turns flagged</title></rect>'
@@ -69,14 +77,10 @@ def flag_rate_svg(cards: list[dict]) -> str:
 
 def family_mix_svg(cards: list[dict]) -> str:
     """Stacked bars: each agent's flags split by family (share of that agent's flags)."""
-    left, plot = _name_width(cards), 420
-    h = 22 * len(cards) + 20
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + plot + 70}" height="{h}" '
-             f'role="img" aria-label="Family mix per agent">']
+    left, plot, parts = _agent_rows_open(cards, 20, "Family mix per agent")
     for i, c in enumerate(cards):
         y = 10 + 22 * i
-        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">'
-                     f'{escape(c["agent"])}</text>')
+        parts.append(_agent_label(left, y, c["agent"]))
         total = sum(c["families"].get(f, 0) for f in FAMILIES)
         if not total:
             parts.append(f'<text x="{left}" y="{y + 14}" fill="#888">no flags</text>')
