@@ -68,13 +68,17 @@ def main() -> int:
         r = rewrite(d, coach=coach, backend=be)
         lat.append(r.latency_ms)
         src.append(r.source)
-    ok = [l for l, s in zip(lat, src) if s == "model"]
     print(f"rewrite latency over {len(lat)} drafts: p50 {percentile(lat, 50):.0f} ms, "
-          f"p95 {percentile(lat, 95):.0f} ms; from model {len(ok)}/{len(lat)}"
-          + (f", verified-model p50 {statistics.median(ok):.0f} ms" if ok else ""))
-    t0 = time.perf_counter()
+          f"p95 {percentile(lat, 95):.0f} ms")
+    for source in ("model", "transform", "fallback"):
+        got = [l for l, s in zip(lat, src) if s == source]
+        print(f"  from {source:<9} {len(got):>3}/{len(lat)}"
+              + (f"  p50 {statistics.median(got):.0f} ms" if got else ""))
+    ok = [l for l, s in zip(lat, src) if s != "fallback"]
+    if ok:
+        print(f"verified rewrite (model or edits) p50 {statistics.median(ok):.0f} ms")
     fb = [rewrite(d, coach=coach, use_model=False).latency_ms for d in drafts]
-    print(f"fallback only (use_model=False): p50 {percentile(fb, 50):.1f} ms")
+    print(f"no model (use_model=False: edits, else fallback): p50 {percentile(fb, 50):.1f} ms")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
 

@@ -27,7 +27,8 @@ TEMPLATES: dict[str, str] = {
 }
 TEMPLATE_ORDER = ("scripted_apology", "blame_shifting", "they_language", "disowning",
                   "policy_wall", "powerless", "dead_end")
-_GREETING = re.compile(r"^(?:(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b[^,.!?\n]{0,40}[,!]\s*)", re.I)
+_GREETING = re.compile(r"^(?:(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b"
+                       r"(?:\s+(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.)?[^,.!?\n\u2014\u2013]{0,40}(?:[,!]|\s[\u2014\u2013-])\s*)", re.I)
 _TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|St)\.\s*$")
 PLACEHOLDER = re.compile(r"\[([^\]]+)\]")
 

@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 from coach.errors import CoachError, ModelUnavailableError
 from coach.flags import Flag
 from coach.llm import fallback as fb
+from coach.llm import transforms as tf
 from coach.llm.backends import generation_settings
 from coach.llm.prompts import escape_draft, render
 from coach.llm.verify import (Checks, copied_from, disowning_phrases, extract_facts, norm, on_topic,
@@ -48,7 +49,7 @@ _WHOLE_SCHEMA = {"type": "object", "properties": {"rewrite": {"type": "string", 
 @dataclass
 class RewriteResult:
     rewrite: str
-    source: str  # "model" | "fallback"
+    source: str  # "model" | "transform" (deterministic edits only) | "fallback"
     checks: dict
     latency_ms: float
     flags: list[Flag] = field(default_factory=list)
@@ -224,16 +225,57 @@ def _unit_problems(ck: Checks, replaced: str) -> list[str]:
     return probs + [f"dodge: {p}" for p in disowning_phrases(replaced)]
 
 
-def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts,
-            retriever=None, n_examples: int | None = None) -> tuple[str | None, Checks | None]:
-    """Rewrite each flagged sentence; accept a unit's candidate when the spliced draft has no
-    flag left in that unit and adds no promise, drops no fact, keeps no dodge."""
+def _unit_accepts(draft: str, units, trial: list[str], ui: int, coach: Coach, facts) -> bool:
+    """Whether the spliced draft `trial` fixes unit `ui`: no flag left inside it, no promise
+    added, no fact dropped, no format problem, no dodge in the new words."""
+    cand = fb.splice(draft, units, trial)
+    ck = _unit_ok(draft, cand, coach, facts)
+    unit_flags_gone = not any(fl["quote"] in trial[ui] for fl in ck.flags_left)
+    return (unit_flags_gone and not ck.promises_added and not ck.facts_missing
+            and not _unit_problems(ck, trial[ui]))
+
+
+def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
+                    facts) -> str | None:
+    """The first deterministic edit (coach.llm.transforms) of unit `ui` that passes the unit
+    checks, or None. An edit that only removes words from a dead end or an "I can't" must leave
+    a reply that still commits to a next step."""
+    u = units[ui]
+    greet, body = fb.split_greeting(draft[u.start:u.end])
+    for e in tf.candidates(body, u.flags, u.start + len(greet)):
+        trial = list(chosen)
+        trial[ui] = greet + e.text if e.text else greet.rstrip(" ,")
+        if e.kind.startswith("drop") and tf.needs_next_step(u.types) and \
+                not tf.has_next_step(fb.splice(draft, units, trial)):
+            continue
+        if _unit_accepts(draft, units, trial, ui, coach, facts):
+            return trial[ui]
+    return None
+
+
+def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen | None, n: int, facts,
+            retriever=None, n_examples: int | None = None, methods: list[str] | None = None,
+            edits: bool = True) -> tuple[str | None, Checks | None]:
+    """Fix each flagged sentence: first with a deterministic ownership edit, else with the
+    model; accept a unit's candidate when the spliced draft has no flag left in that unit and
+    adds no promise, drops no fact, keeps no dodge. `methods` receives "transform" or "model"
+    per unit. With `gen=None` only the edits are tried; with `edits=False` only the model.
+    When edits fixed every unit they were tried on but the whole reply still fails (an owned
+    sentence was dropped, say), the model gets every unit instead."""
     n_examples = CLAUSE_EXAMPLES if n_examples is None else n_examples
+    methods = [] if methods is None else methods
     units = fb.flagged_units(draft, flags)
     if not units:
         return None, None
     chosen: list[str] = [draft[u.start:u.end] for u in units]
     for ui, u in enumerate(units):
+        edit = _transform_unit(draft, units, chosen, ui, coach, facts) if edits else None
+        if edit is not None:
+            chosen[ui] = edit
+            methods.append("transform")
+            continue
+        if gen is None:
+            return None, None
         part = draft[u.start:u.end]
         greet, body = fb.split_greeting(part)
         problem = "; ".join(f'{f.type} ("{escape_draft(f.quote)}")' for f in u.flags)
@@ -251,21 +293,24 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, fact
                 new = rest
             trial = list(chosen)
             trial[ui] = greet + new
-            cand = fb.splice(draft, units, trial)
-            ck = _unit_ok(draft, cand, coach, facts)
-            unit_flags_gone = not any(fl["quote"] in trial[ui] for fl in ck.flags_left)
             # An apology that names the problem is about the context, not the stock sentence.
-            if unit_flags_gone and on_topic((context + " " + body).strip(), new) \
-                    and not ck.promises_added and not ck.facts_missing \
-                    and not _unit_problems(ck, trial[ui]):
+            if on_topic((context + " " + body).strip(), new) and \
+                    _unit_accepts(draft, units, trial, ui, coach, facts):
                 chosen = trial
                 ok = True
+                methods.append("model")
                 break
         if not ok:
             return None, None
     cand = fb.splice(draft, units, chosen)
     ck = verify(draft, cand, coach, facts)
-    return (cand, ck) if ck.passed else (None, ck)
+    if ck.passed:
+        return cand, ck
+    if edits and gen is not None and "transform" in methods and gen.left() > 0.2:
+        methods.clear()
+        return _clause(draft, flags, coach, gen, n, facts, retriever, n_examples, methods,
+                       edits=False)
+    return None, ck
 
 
 def _whole(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts,
@@ -383,7 +428,14 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
         return RewriteResult(fbt, "fallback", ck.to_dict(), (time.perf_counter() - t0) * 1000,
                              flags, "fallback", tried)
 
-    if not use_model or len(text) > MAX_DRAFT_CHARS:
+    if len(text) > MAX_DRAFT_CHARS:
+        return _fallback()
+    if flags:  # deterministic ownership edits first: milliseconds, and no model to load
+        cand, ck = _clause(text, flags, c, None, 0, facts)
+        if cand is not None and ck is not None and ck.passed:
+            return RewriteResult(cand, "transform", ck.to_dict(),
+                                 (time.perf_counter() - t0) * 1000, flags, "transform", 0)
+    if not use_model:
         return _fallback()
     if backend is None:
         try:
@@ -400,10 +452,14 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
     for s in run:
         if gen.left() <= 0.2:
             break
-        cand, ck = _STRATEGY_FUNCS[s](text, flags, c, gen, n_candidates, facts, retriever)
+        methods: list[str] = []
+        kw = {"methods": methods} if s == "clause" else {}
+        cand, ck = _STRATEGY_FUNCS[s](text, flags, c, gen, n_candidates, facts, retriever, **kw)
         if cand is not None and ck is not None and ck.passed:
+            # "model" as soon as the model wrote any sentence of it; the rest may be edits.
             return RewriteResult(cand, "model", ck.to_dict(), (time.perf_counter() - t0) * 1000,
-                                 flags, s, gen.calls)
+                                 flags, s if "transform" not in methods else "clause+transform",
+                                 gen.calls)
     if not flags:  # nothing to fix and no better model version: the draft stands
         ck = verify(text, text, c, facts)
         return RewriteResult(text, "fallback", ck.to_dict(), (time.perf_counter() - t0) * 1000,

@@ -2,8 +2,8 @@
 
 For each draft with at least one gold problem: rewrite it, then measure the share with no flag
 left (the shared pipeline on the rewrite), `must_keep` kept verbatim, `must_not_add` violated
-(case-insensitive, and only when the draft did not already say it), the share from the model vs
-the fallback, and latency p50/p95.
+(case-insensitive, and only when the draft did not already say it), the share from the model, from
+deterministic edits alone ("transform") and from the fallback, and latency p50/p95.
 """
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ def evaluate_rewrites(golds: Sequence[GoldItem], rewrite_fn: Callable, limit: in
         "must_keep_kept": round(sum(not r["must_keep_missing"] for r in rows) / n, 4),
         "must_not_add_violations": sum(bool(r["must_not_add_violated"]) for r in rows),
         "from_model": round(sum(r["source"] == "model" for r in rows) / n, 4),
+        "from_transform": round(sum(r["source"] == "transform" for r in rows) / n, 4),
         "from_fallback": round(sum(r["source"] == "fallback" for r in rows) / n, 4),
         "owns_problem": round(sum(bool(r["owns_problem"]) for r in rows) / n, 4),
         "latency_ms": {"p50": round(percentile(lat, 50), 1), "p95": round(percentile(lat, 95), 1)},
@@ -55,7 +56,8 @@ def format_rewrite_report(m: dict, title: str = "") -> str:
               f"  no flag left               {m['no_flag_left']:.3f}",
               f"  must_keep kept (verbatim)  {m['must_keep_kept']:.3f}",
               f"  must_not_add violations    {m['must_not_add_violations']}",
-              f"  from model / fallback      {m['from_model']:.3f} / {m['from_fallback']:.3f}",
+              f"  from model / edits / fallback  {m['from_model']:.3f} / "
+              f"{m.get('from_transform', 0.0):.3f} / {m['from_fallback']:.3f}",
               f"  owns the problem           {m['owns_problem']:.3f}",
               f"  latency p50 / p95          {m['latency_ms']['p50']:.0f} / {m['latency_ms']['p95']:.0f} ms"]
     return "\n".join(lines)

@@ -233,6 +233,7 @@ DISOWN = re.compile("|".join([
     r"\bout of (?:my|our) (?:hands|control)\b|\bbeyond (?:my|our) control\b|\b(?:up to|down to) (?:them|the \w+ team)\b",
     r"\b(?:they|them|the \w+ (?:team|department|people))\s+(?:decide|decided|handle|handled|make|made|caused|messed)\b",
     r"\bnothing to do with (?:us|me)\b|\b(?:wasn't|was not|not) (?:us|me)\b|\bblame\b",
+    r"\bnot (?:something|anything) (?:I|we|the \w+(?: here)?) (?:did|caused|do|control|decide)\b|\bon (?:their|the \w+'s) (?:end|side)\b",
     r"\bfor any inconvenience\b|\bany inconvenience\b|\bwe apologi[sz]e for the inconvenience\b",
     r"\bpolicy (?:is|says|states|doesn't|does not)\b[^.!?]{0,40}$",
 ]), re.I | re.M)

@@ -64,6 +64,9 @@ def source_note(result: dict, mode: str) -> str:
     ms = result.get("latency_ms", 0.0)
     if result.get("source") == "model":
         note = f"Rewritten by the local model in {ms / 1000:.1f} s and checked."
+    elif result.get("source") == "transform":
+        note = (f"Ownership edit of your own words ({ms:.0f} ms), checked: the flagged parts were "
+                "reworded as \"we\" or removed; nothing new was added.")
     elif mode == "fallback":
         note = (f"Rule-based rewrite ({ms:.0f} ms): the model is switched off "
                 "(REPLY_COACH_REWRITE=fallback).")
@@ -83,7 +86,7 @@ def rewrite_draft(text: str, coach: Coach, mode: str = "model",
     except CoachError as e:
         return RewriteView("", render.notice_html(error_message(e), "error"), "", "")
     draft = text
-    kind = "ok" if result["source"] == "model" else "info"
+    kind = "ok" if result["source"] in ("model", "transform") else "info"
     return RewriteView(result["rewrite"], render.notice_html(source_note(result, mode), kind),
                        render.diff_html(draft, result["rewrite"]),
                        render.checks_html(result["checks"]))

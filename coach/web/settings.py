@@ -145,8 +145,10 @@ def settings_html(detectors: Sequence[str], mode: str, model_name: str | None = 
         label, desc = DETECTOR_INFO.get(d, (d, ""))
         rows.append((label, "on" if d in on else "off", desc))
     model = model_name if model_name is not None else rewrite_model_name()
-    rewrite = ("local model, checked; rule-based fallback if it is unavailable or slow"
-               if mode == "model" else "rule-based fallback only (REPLY_COACH_REWRITE=fallback)")
+    rewrite = ("checked ownership edits, else the local model, checked; rule-based fallback if "
+               "neither passes" if mode == "model" else
+               "checked ownership edits, else the rule-based fallback; no model "
+               "(REPLY_COACH_REWRITE=fallback)")
     return (table_html(("Detector", "Status", "What it does"), rows) +
             '<dl class="rc-settings">'
             f"<dt>Rewrite model</dt><dd>{esc(model)}</dd>"

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 
 from coach.errors import ModelUnavailableError
-from coach.web.rewrite import rewrite_draft, run_rewrite, working_html
+from coach.web.rewrite import rewrite_draft, run_rewrite, source_note, working_html
 
 DRAFT = "They changed the billing system, nothing I can do."
 
@@ -73,3 +73,9 @@ def test_real_fallback_rewrite_is_checked(rules_coach):
 def test_working_message_depends_on_mode():
     assert "several seconds" in working_html("model")
     assert "rule-based" in working_html("fallback")
+
+
+def test_transform_source_is_shown_as_a_checked_edit():
+    note = source_note({"source": "transform", "latency_ms": 12.0,
+                        "rewrite": "We changed the billing system."}, "model")
+    assert "Ownership edit" in note and "checked" in note and "Fill in" not in note

@@ -1,0 +1,268 @@
+"""Deterministic ownership edits of one flagged sentence: the fast, model-free rewrite candidates.
+
+Most flagged sentences need a small edit, not new words. The company spoken of as someone else
+becomes "we" ("they changed the billing system" -> "we changed the billing system"; "Head office
+sets the rota" -> "We set the rota"); a cause pinned on "a system error" becomes "our error"; a
+dodge tacked onto a fact is dropped ("The contract runs 24 months, that's just how it works" ->
+"The contract runs 24 months."); a sentence that is nothing but a dodge ("Rules are rules.",
+"Sorry for any inconvenience.") is dropped whole. These edits only move or remove the draft's own
+words, so they cannot invent a fact, a promise or a topic, and they cost microseconds where a
+model candidate costs seconds on 2 cores.
+
+An edit is only a *candidate*: `coach.llm.rewrite` runs every one through the same verifier as
+the model's candidates (no flag left, every fact kept, no promise added, owns the problem), and
+where none passes, the model writes the sentence. Removing a dead end or "I can't" only counts
+when the reply still offers a next step (`has_next_step`): deleting "please check our FAQ" from
+a reply that offers nothing else would leave the customer just as stuck.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from coach.flags import Flag
+
+# Kinds, best first: an edit that keeps more of the agent's words is preferred.
+KINDS = ("own_cause", "swap", "drop_clause", "drop_sentence")
+MAX_CANDIDATES = 12
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One candidate replacement for a flagged sentence."""
+
+    text: str
+    kind: str
+
+
+# ---------------------------------------------------------------- clauses
+# A clause ends at , ; : or a dash, or before a coordinating word; the separator stays with the
+# clause before it so that removing a clause removes its joint too.
+_EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"
+# Only coordinating words cut inside a sentence: "as", "which", "who" also join comparisons
+# and objects ("I'm as fed up as he is"), so they cut only after a comma.
+_CLAUSE_CUT = re.compile(rf"(?<=[,;:{_EMOJI}])\s+|\s+(?=[-\u2013\u2014]\s)|\s+(?=(?:and|but|so|though|although|"
+                         r"however|because|while)\b)", re.I)
+# What is left after a clause is dropped must still be a sentence: a few words, not a fragment
+# that opens with a negation or a relative word ("Not something the team here did.").
+MIN_WORDS = 4
+_FRAGMENT = re.compile(r"^(?:not|no|nor|or|than|that|which|who|different|other|either|neither)\b", re.I)
+_LEAD_JOIN = re.compile(r"^(?:[-\u2013\u2014]\s*|(?:and|but|so|though|although|however|because|as|"
+                        r"which|who|while|also|plus|then)\b[,]?\s*)+", re.I)
+_TRAIL_JOIN = re.compile(r"(?:[,;:\-\u2013\u2014]|\s+(?:and|but|so|though|although|however|because|as|"
+                         r"which|who|while))+\s*$", re.I)
+_END = re.compile(r"[.!?\u2026]+[\"')\]]*\s*$")
+# Softeners that carry the dodge's tone once the dodge itself is gone.
+_SOFTENER = re.compile(r"(?:,\s*)?\b(?:I'm afraid|I am afraid|unfortunately|sadly|honestly|tbh|"
+                       r"to be honest|I'm sorry to say)\b,?\s*", re.I)
+
+
+def clauses(sentence: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of `sentence`, covering it without gaps."""
+    cuts = [0] + [m.end() if m.group(0).strip() == "" or m.start() == m.end() else m.start()
+                  for m in _CLAUSE_CUT.finditer(sentence)] + [len(sentence)]
+    spans = []
+    for a, b in zip(cuts, cuts[1:]):
+        if b > a:
+            spans.append((a, b))
+    return spans
+
+
+def _tidy(text: str, end_punct: str) -> str:
+    """Join what is left of a sentence into a sentence again."""
+    t = re.sub(r"\s{2,}", " ", text).strip()
+    t = _LEAD_JOIN.sub("", t).strip()
+    t = _TRAIL_JOIN.sub("", t).strip()
+    t = _END.sub("", t).strip()
+    if not re.search(r"[A-Za-z]{2}", t) or _FRAGMENT.match(t):
+        return ""
+    if len(_SOFTENER.sub(" ", t).split()) < MIN_WORDS:
+        return ""
+    t = t[0].upper() + t[1:]
+    return t + (end_punct or ".")
+
+
+# ---------------------------------------------------------------- ownership swaps
+_PRONOUNS = [(r"\bthey're\b", "we're"), (r"\bthey've\b", "we've"), (r"\bthey'll\b", "we'll"),
+             (r"\bthey'd\b", "we'd"), (r"\bthey\b", "we"), (r"\bthem\b", "us"),
+             (r"\btheir\b", "our"), (r"\btheirs\b", "ours"), (r"\bthemselves\b", "ourselves")]
+# The company's own departments, spoken of as a separate authority.
+_ORG = (r"(?:the |our |your )?(?:(?:billing|tech|technical|support|sales|finance|credit|returns|claims|"
+        r"service|accounts|IT|logistics|delivery|warehouse|dispatch|product|engineering|security|fraud|"
+        r"compliance|legal|payments|booking|bookings|admin|operations|ops|customer care|"
+        r"customer service|box office|events|maintenance|marketing|pricing|scheduling|dev|"
+        r"development|back[- ]office|loyalty|membership|underwriting|rota|HR)\s+"
+        r"(?:team|department|dept|people|guys|folks|office|desk|side|lot)"
+        r"|head office|HQ|management|corporate|underwriting|the company|the warehouse|the system|"
+        r"the office|the higher[- ]ups|higher[- ]ups|the powers that be|upstairs|the business|"
+        r"(?:the |our )(?:[a-z]+ )?system|(?:the |our )warehouse)")
+_SUBJECT = re.compile(rf"(?:(?<=^)|(?<=[,;:] )|(?<=\band )|(?<=\bbut )|(?<=\bso ))(?P<org>{_ORG})"
+                      r"(?P<verb>\s+(?:just |only |also |now |still |then |usually |always |never )?"
+                      r"[a-z']+)", re.I)
+# A plural noun before the pronoun is its likely antecedent, and not the company.
+_PLURAL_NOUN = re.compile(r"\b(?:the|your|those|these|some|all|both)\s+(?:[a-z-]+\s+)?[a-z]{3,}s\b"
+                          r"|\b(?:partner|contractor|courier|supplier|manufacturer|provider|carrier|vendor|"
+                          r"third[- ]party|restaurant|airline|bank|driver|rider|landlord|owner|retailer|"
+                          r"seller|merchant|shop|store|hotel|network|insurer|agency|council|kids?|"
+                          r"children|customers?|parcels?|packages?|items?)s?\b", re.I)
+_BY_ORG = re.compile(rf"\bby (?:{_ORG})\b", re.I)
+_IRREGULAR = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't",
+              "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't", "'s": "'re"}
+_OWN_CAUSE = [
+    (re.compile(r"\b(?P<lead>due to|because of|owing to|caused by)\s+(?:a|an|the|some)\s+(?:(?:system|"
+                r"technical|IT|software|computer|admin|administrative|processing|clerical|booking|"
+                r"billing)\s+)?(?:error|glitch|issue|fault|problem|bug|mix-up|oversight)\b", re.I),
+     lambda m: m.group("lead").lower() + " our error"),
+    (re.compile(r"\bmistakes were made\b", re.I), lambda m: "we made mistakes"),
+    (re.compile(r"\b(?:a|an) (?:mistake|error) (?:was|has been) made\b", re.I), lambda m: "we made a mistake"),
+    (re.compile(r"\b(?:an|the) error occurred\b", re.I), lambda m: "we made an error"),
+]
+
+
+def _plural(verb: str) -> str:
+    """The form a verb takes after "we": "makes" -> "make", "has" -> "have"."""
+    low = verb.lower()
+    if low in _IRREGULAR:
+        return _IRREGULAR[low]
+    if low.endswith("ies") and len(low) > 4:
+        return verb[:-3] + "y"
+    if re.search(r"(?:ss|sh|ch|x|zz|o)es$", low):
+        return verb[:-2]
+    if low.endswith("s") and not low.endswith("ss") and len(low) > 3:
+        return verb[:-1]
+    return verb
+
+
+def _match_case(src: str, new: str) -> str:
+    return new[0].upper() + new[1:] if src[:1].isupper() else new
+
+
+def swap_pronouns(clause: str, before: str = "") -> str | None:
+    """they/them/their -> we/us/our; None when the clause already says "we"/"us" (then "they"
+    is someone else: "they don't let us see it" must not become "we don't let us see it")."""
+    if re.search(r"\b(?:we|us|our|we're|we've|we'll|I|me|my)\b", clause, re.I):
+        return None
+    first = re.search(r"\b(?:they|them|their)", clause, re.I)
+    if first is None or _PLURAL_NOUN.search(before + " " + clause[:first.start()]):
+        return None  # "the contractors book their own slots": "their" is the contractors'
+    out = clause
+    for pat, rep in _PRONOUNS:
+        out = re.sub(pat, lambda m, rep=rep: _match_case(m.group(0), rep), out, flags=re.I)
+    return out if out != clause else None
+
+
+def swap_org(clause: str) -> str | None:
+    """A department as subject -> "we", with the verb made plural; "by management" -> "by us"."""
+    out = _BY_ORG.sub("by us", clause)
+
+    def sub(m: re.Match) -> str:
+        verb = m.group("verb")
+        words = verb.split()
+        words[-1] = _plural(words[-1])
+        lead = verb[:len(verb) - len(verb.lstrip())]
+        return _match_case(m.group("org"), "we") + lead + " ".join(words)
+
+    out = _SUBJECT.sub(sub, out)
+    return out if out != clause else None
+
+
+def own_cause(clause: str) -> str | None:
+    """"due to a system error" -> "due to our error"; "mistakes were made" -> "we made mistakes"."""
+    out = clause
+    for pat, rep in _OWN_CAUSE:
+        out = pat.sub(lambda m, rep=rep: _match_case(m.group(0), rep(m)), out)
+    return out if out != clause else None
+
+
+# ---------------------------------------------------------------- next step
+_NEXT_STEP = re.compile(
+    r"\b(?:I|we)(?:'ll| will| am going to|'m going to| are going to|'re going to|'ve| have| just)\s+"
+    r"(?:now |already |also |personally |gone ahead and |just )*(?!(?:to|been|had|no|not|never)\b)"
+    r"(?:raised|escalated|booked|arranged|sent|issued|refunded|credited|reset|fixed|updated|"
+    r"asked|called|chased|logged|opened|added|applied|moved|changed|checked|cancelled|rebooked|"
+    r"replaced|processed|reissued|resent|flagged|passed|set|put|made|emailed|messaged|"
+    r"call|email|send|update|check|chase|arrange|book|raise|escalate|sort|look|fix|reset|"
+    r"issue|refund|credit|follow|text|ring|confirm|get|keep|make|let|come|review|talk|speak|"
+    r"contact|reach|walk|help|replace|process|post|resend|reissue|transfer|add|move|change|"
+    r"be\b|personally)\b|\blet me\b|\bhere's what I\b|\bwhat I can do\b", re.I)
+
+
+def has_next_step(text: str) -> bool:
+    """True when the agent commits to an action they take ("I'll", "I've raised", "let me")."""
+    return bool(_NEXT_STEP.search(text))
+
+
+# ---------------------------------------------------------------- candidates
+def _flagged_clause_ids(spans: list[tuple[int, int]], flags: Sequence[Flag], offset: int) -> list[int]:
+    """Clauses a flag mostly covers (half or more of it), or that hold a whole flag: a clause
+    the flag only grazes keeps its words."""
+    ids = []
+    for f in flags:
+        a, b = f.start - offset, f.end - offset
+        for i, (s, e) in enumerate(spans):
+            overlap = min(b, e) - max(a, s)
+            if overlap > 0 and (overlap * 2 >= e - s or (s <= a and b <= e)) and i not in ids:
+                ids.append(i)
+    return sorted(ids)
+
+
+def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0) -> list[Edit]:
+    """Edits of `sentence` (which starts at `offset` in the draft) that may fix its `flags`,
+    best kind first. The greeting, if any, is the caller's to keep."""
+    body = sentence.rstrip()
+    m = _END.search(body)
+    end_punct = m.group(0).strip() if m else "."
+    end_punct = end_punct if end_punct in (".", "!", "?") else end_punct[:1] or "."
+    spans = clauses(body)
+    flagged = _flagged_clause_ids(spans, flags, offset)
+    if not flagged:
+        flagged = list(range(len(spans)))
+    # Per flagged clause: its options (rewritten versions, then dropping it).
+    options: list[list[tuple[str, str]]] = []
+    for i in flagged:
+        s, e = spans[i]
+        cl = body[s:e]
+        opts: list[tuple[str, str]] = []
+        for kind, fn in (("own_cause", own_cause), ("swap", swap_org), ("swap", swap_pronouns)):
+            new = fn(cl, body[:s]) if fn is swap_pronouns else fn(cl)
+            if new is not None:
+                opts.append((new, kind))
+                if kind == "swap":  # both swaps can apply ("Head office ... their rules")
+                    both = swap_pronouns(new, body[:s])
+                    if both and both != new:
+                        opts.insert(len(opts) - 1, (both, kind))
+        for new, kind in list(opts):
+            s2 = _SOFTENER.sub(" ", new).strip()
+            if s2 != new:
+                opts.append((s2, kind))
+        opts.append(("", "drop_clause"))
+        options.append(opts)
+    out: list[Edit] = []
+    seen: set[str] = set()
+    for combo in itertools.islice(itertools.product(*options), 64):
+        parts = [body[s:e] for s, e in spans]
+        kinds = []
+        for i, (new, kind) in zip(flagged, combo):
+            parts[i] = new
+            kinds.append(kind)
+        text = _tidy(" ".join(p for p in parts if p.strip()), end_punct)
+        kind = max(kinds, key=KINDS.index)
+        if not text:
+            continue
+        key = text.lower()
+        if key in seen or key == _tidy(body, end_punct).lower():
+            continue
+        seen.add(key)
+        out.append(Edit(text, kind))
+    out.sort(key=lambda e: KINDS.index(e.kind))
+    out = out[:MAX_CANDIDATES - 1]
+    out.append(Edit("", "drop_sentence"))
+    return out
+
+
+def needs_next_step(types: Sequence[str]) -> bool:
+    """Units whose cure is an offer of help: an edit that only removes words must leave a reply
+    that still commits to a next step."""
+    return bool(set(types) & {"dead_end", "powerless"})

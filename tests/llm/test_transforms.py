@@ -1,0 +1,101 @@
+"""Deterministic ownership edits (coach.llm.transforms): good and bad examples per edit kind,
+and rewrite() taking an edit without ever loading a model."""
+import pytest
+
+from coach.flags import Flag
+from coach.llm import transforms as tf
+from coach.llm.rewrite import rewrite
+
+
+def _flag(text: str, quote: str, type_: str) -> Flag:
+    i = text.index(quote)
+    family = type_ if type_ in ("scripted_apology", "dead_end") else "distancing"
+    return Flag(family=family, type=type_, start=i, end=i + len(quote), quote=quote, message="",
+                suggestion="", severity="warning", source="test")
+
+
+def _texts(sentence: str, quote: str, type_: str) -> list[str]:
+    return [e.text for e in tf.candidates(sentence, [_flag(sentence, quote, type_)])]
+
+
+def test_company_they_becomes_we():
+    s = "They changed the billing system last month."
+    assert "We changed the billing system last month." in _texts(s, "They changed", "they_language")
+
+
+def test_they_next_to_us_is_someone_else_and_is_not_swapped():
+    s = "The service desk sets the calendar and they don't let us see it on chat."
+    assert not any("we don't let us" in t.lower() for t in _texts(s, "they don't let us", "they_language"))
+
+
+def test_their_after_a_plural_noun_is_not_the_company():
+    s = "The engineering contractors book their own slots."
+    assert not any("our own slots" in t for t in _texts(s, "book their own slots", "they_language"))
+
+
+def test_department_as_subject_becomes_we_with_a_plural_verb():
+    s = "Head office sets the prices for every store."
+    assert "We set the prices for every store." in _texts(s, "Head office sets the prices", "they_language")
+    s2 = "Underwriting makes those determinations."
+    assert "We make those determinations." in _texts(s2, "Underwriting makes", "they_language")
+
+
+def test_a_system_error_becomes_our_error():
+    s = "Due to a system error, your payment of £40 was taken twice."
+    out = _texts(s, "Due to a system error", "blame_shifting")
+    assert out[0] == "Due to our error, your payment of £40 was taken twice."
+
+
+def test_a_dodge_tacked_onto_a_fact_is_dropped():
+    s = "The contract runs 24 months, that's just how it works I'm afraid."
+    assert "The contract runs 24 months." in _texts(s, "that's just how it works", "policy_wall")
+
+
+def test_a_fragment_is_never_left_behind():
+    s = "Different team handles that, nothing our side did."
+    for t in _texts(s, "nothing our side did", "blame_shifting"):
+        assert not t.lower().startswith(("not ", "different team.")), t
+    s2 = "Per the terms, no."
+    assert "No." not in _texts(s2, "Per the terms", "policy_wall")
+
+
+def test_a_clause_the_flag_only_grazes_keeps_its_words():
+    s = "Fees are set by head office, not us 🙂 Hope the rest of your trip is lovely!"
+    for t in _texts(s, "set by head office, not us", "they_language"):
+        assert not t or "Hope the rest of your trip is lovely" in t, t
+
+
+def test_dropping_the_whole_sentence_is_always_the_last_candidate():
+    edits = tf.candidates("Rules are rules.", [_flag("Rules are rules.", "Rules are rules", "policy_wall")])
+    assert edits[-1] == tf.Edit("", "drop_sentence")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("I'll call you tomorrow with the tracking number.", True),
+    ("I've raised a priority ticket with our courier.", True),
+    ("Let me check that for you.", True),
+    ("Please check our FAQ.", False),
+    ("We can't do anything about it.", False),
+    ("I have no idea when it will arrive.", False),
+])
+def test_has_next_step(text, expected):
+    assert tf.has_next_step(text) is expected
+
+
+def test_rewrite_takes_a_verified_edit_without_loading_a_model(monkeypatch, rules_coach):
+    import coach.llm.rewrite as rw
+
+    monkeypatch.setattr(rw, "_load_backend", lambda: pytest.fail("model loaded"))
+    draft = ("Hi Jo, your refund of £25 for order 88123 went out today. "
+             "We apologise for any inconvenience caused. I'll email you the receipt tonight.")
+    r = rewrite(draft, coach=rules_coach)
+    assert r.source == "transform" and r.strategy == "transform"
+    assert "inconvenience" not in r.rewrite
+    assert "£25" in r.rewrite and "88123" in r.rewrite and "I'll email you the receipt" in r.rewrite
+    assert r.checks["flags_left"] == [] and r.checks["owns_problem"] is True
+
+
+def test_removing_a_dead_end_with_no_other_next_step_is_not_a_fix(rules_coach):
+    draft = "Hi Jo, thanks for your message. Please check our FAQ for more information."
+    r = rewrite(draft, coach=rules_coach, use_model=False)
+    assert r.source == "fallback" and "[" in r.rewrite  # the agent must add the next step
