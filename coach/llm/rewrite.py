@@ -225,6 +225,28 @@ def _unit_problems(ck: Checks, replaced: str) -> list[str]:
     return probs + [f"dodge: {p}" for p in disowning_phrases(replaced)]
 
 
+@dataclass
+class Partial:
+    """The flagged sentences a failed clause rewrite did fix: the fallback keeps them and puts
+    [placeholders] only where nothing passed, so the agent fills in less."""
+
+    units: list = field(default_factory=list)
+    chosen: list[str] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+    def set(self, units, chosen: list[str], failed: list[int]) -> None:
+        self.units, self.chosen, self.failed = list(units), list(chosen), list(failed)
+
+    def rewrite(self, draft: str) -> str | None:
+        """The draft with fixed units as fixed and failed ones as templates; None if nothing
+        was fixed."""
+        if not self.units or len(self.failed) == len(self.units):
+            return None
+        parts = [fb.unit_template(draft, u) if i in self.failed else self.chosen[i]
+                 for i, u in enumerate(self.units)]
+        return fb.splice(draft, self.units, parts)
+
+
 def _unit_accepts(draft: str, units, trial: list[str], ui: int, coach: Coach, facts) -> bool:
     """Whether the spliced draft `trial` fixes unit `ui`: no flag left inside it, no promise
     added, no fact dropped, no format problem, no dodge in the new words."""
@@ -244,7 +266,7 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
     greet, body = fb.split_greeting(draft[u.start:u.end])
     for e in tf.candidates(body, u.flags, u.start + len(greet)):
         trial = list(chosen)
-        trial[ui] = greet + e.text if e.text else greet.rstrip(" ,")
+        trial[ui] = greet + e.text if e.text else greet.rstrip()
         if e.kind.startswith("drop") and tf.needs_next_step(u.types) and \
                 not tf.has_next_step(fb.splice(draft, units, trial)):
             continue
@@ -255,27 +277,31 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
 
 def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen | None, n: int, facts,
             retriever=None, n_examples: int | None = None, methods: list[str] | None = None,
-            edits: bool = True) -> tuple[str | None, Checks | None]:
+            edits: bool = True, partial: Partial | None = None) -> tuple[str | None, Checks | None]:
     """Fix each flagged sentence: first with a deterministic ownership edit, else with the
     model; accept a unit's candidate when the spliced draft has no flag left in that unit and
     adds no promise, drops no fact, keeps no dodge. `methods` receives "transform" or "model"
     per unit. With `gen=None` only the edits are tried; with `edits=False` only the model.
     When edits fixed every unit they were tried on but the whole reply still fails (an owned
-    sentence was dropped, say), the model gets every unit instead."""
+    sentence was dropped, say), the model gets every unit instead. Once the model has failed a
+    unit, later units get the edits only (the reply will be the fallback anyway); `partial`
+    then receives the units that did pass, for the fallback to keep."""
     n_examples = CLAUSE_EXAMPLES if n_examples is None else n_examples
     methods = [] if methods is None else methods
     units = fb.flagged_units(draft, flags)
     if not units:
         return None, None
     chosen: list[str] = [draft[u.start:u.end] for u in units]
+    failed: list[int] = []
     for ui, u in enumerate(units):
         edit = _transform_unit(draft, units, chosen, ui, coach, facts) if edits else None
         if edit is not None:
             chosen[ui] = edit
             methods.append("transform")
             continue
-        if gen is None:
-            return None, None
+        if gen is None or failed:
+            failed.append(ui)
+            continue
         part = draft[u.start:u.end]
         greet, body = fb.split_greeting(part)
         problem = "; ".join(f'{f.type} ("{escape_draft(f.quote)}")' for f in u.flags)
@@ -301,7 +327,11 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen | None, n: in
                 methods.append("model")
                 break
         if not ok:
-            return None, None
+            failed.append(ui)
+    if failed:
+        if partial is not None:
+            partial.set(units, chosen, failed)
+        return None, None
     cand = fb.splice(draft, units, chosen)
     ck = verify(draft, cand, coach, facts)
     if ck.passed:
@@ -309,7 +339,7 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen | None, n: in
     if edits and gen is not None and "transform" in methods and gen.left() > 0.2:
         methods.clear()
         return _clause(draft, flags, coach, gen, n, facts, retriever, n_examples, methods,
-                       edits=False)
+                       edits=False, partial=partial)
     return None, ck
 
 
@@ -422,8 +452,10 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
     if not text.strip():
         return RewriteResult(text, "fallback", Checks(owns_problem=False).to_dict(), 0.0, flags)
 
+    partial = Partial()
+
     def _fallback(tried: int = 0) -> RewriteResult:
-        fbt = fb.fallback_rewrite(text, flags)
+        fbt = partial.rewrite(text) or fb.fallback_rewrite(text, flags)
         ck = verify(text, fbt, c, facts)
         return RewriteResult(fbt, "fallback", ck.to_dict(), (time.perf_counter() - t0) * 1000,
                              flags, "fallback", tried)
@@ -431,7 +463,7 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
     if len(text) > MAX_DRAFT_CHARS:
         return _fallback()
     if flags:  # deterministic ownership edits first: milliseconds, and no model to load
-        cand, ck = _clause(text, flags, c, None, 0, facts)
+        cand, ck = _clause(text, flags, c, None, 0, facts, partial=partial)
         if cand is not None and ck is not None and ck.passed:
             return RewriteResult(cand, "transform", ck.to_dict(),
                                  (time.perf_counter() - t0) * 1000, flags, "transform", 0)
@@ -453,7 +485,7 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
         if gen.left() <= 0.2:
             break
         methods: list[str] = []
-        kw = {"methods": methods} if s == "clause" else {}
+        kw = {"methods": methods, "partial": partial} if s == "clause" else {}
         cand, ck = _STRATEGY_FUNCS[s](text, flags, c, gen, n_candidates, facts, retriever, **kw)
         if cand is not None and ck is not None and ck.passed:
             # "model" as soon as the model wrote any sentence of it; the rest may be edits.

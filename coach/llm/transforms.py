@@ -97,7 +97,8 @@ _ORG = (r"(?:the |our |your )?(?:(?:billing|tech|technical|support|sales|finance
         r"(?:team|department|dept|people|guys|folks|office|desk|side|lot)"
         r"|head office|HQ|management|corporate|underwriting|the company|the warehouse|the system|"
         r"the office|the higher[- ]ups|higher[- ]ups|the powers that be|upstairs|the business|"
-        r"(?:the |our )(?:[a-z]+ )?system|(?:the |our )warehouse)")
+        r"(?:the |our )(?:[a-z]+ )?system|(?:the |our )warehouse|(?:the |our )team|"
+        r"the [A-Z][a-z]+ (?:team|department|dept))")
 _SUBJECT = re.compile(rf"(?:(?<=^)|(?<=[,;:] )|(?<=\band )|(?<=\bbut )|(?<=\bso ))(?P<org>{_ORG})"
                       r"(?P<verb>\s+(?:just |only |also |now |still |then |usually |always |never )?"
                       r"[a-z']+)", re.I)
@@ -208,6 +209,32 @@ def _flagged_clause_ids(spans: list[tuple[int, int]], flags: Sequence[Flag], off
     return sorted(ids)
 
 
+# A clause that opens with a preposition modifies the clause after it ("- between the portal
+# and the phone line, it's a shambles"): once that one is dropped it dangles.
+_PREP_OPEN = re.compile(r"^[-\u2013\u2014\s]*(?:between|with|from|about|for|after|before|during|"
+                        r"since|at|on|in|by|of|to|despite|regarding)\b", re.I)
+
+
+def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool:
+    """True when a dropped clause leaves a kept one dangling. Also carries a dropped clause's
+    ";" or ":" onto the kept clause before it, so no comma splice is left ("..., the £40 was
+    returned" stays "...; the £40 was returned")."""
+    dropped = [not p.strip() for p in parts]
+    for i, was in enumerate(dropped):
+        if not was:
+            continue
+        orig = body[spans[i][0]:spans[i][1]].rstrip()
+        prev = next((j for j in range(i - 1, -1, -1) if not dropped[j]), None)
+        if prev is None:
+            continue
+        if _PREP_OPEN.match(parts[prev]) or (prev > 0 and _PREP_OPEN.match(parts[prev - 1] or "")
+                                              and parts[prev].lstrip().lower().startswith("and ")):
+            return True
+        if orig[-1:] in ";:" and i + 1 < len(parts) and parts[prev].rstrip().endswith(","):
+            parts[prev] = parts[prev].rstrip()[:-1] + orig[-1] + " "
+    return False
+
+
 def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0) -> list[Edit]:
     """Edits of `sentence` (which starts at `offset` in the draft) that may fix its `flags`,
     best kind first. The greeting, if any, is the caller's to keep."""
@@ -247,6 +274,8 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0) -> list[Ed
         for i, (new, kind) in zip(flagged, combo):
             parts[i] = new
             kinds.append(kind)
+        if _dangling(body, spans, parts):
+            continue
         text = _tidy(" ".join(p for p in parts if p.strip()), end_punct)
         kind = max(kinds, key=KINDS.index)
         if not text:

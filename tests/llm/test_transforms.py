@@ -99,3 +99,13 @@ def test_removing_a_dead_end_with_no_other_next_step_is_not_a_fix(rules_coach):
     draft = "Hi Jo, thanks for your message. Please check our FAQ for more information."
     r = rewrite(draft, coach=rules_coach, use_model=False)
     assert r.source == "fallback" and "[" in r.rewrite  # the agent must add the next step
+
+
+def test_fallback_keeps_the_sentences_an_edit_did_fix(rules_coach):
+    draft = ("Hi Jo, we apologise for any inconvenience caused. "
+             "Please check our FAQ for more information.")
+    r = rewrite(draft, coach=rules_coach, use_model=False)
+    assert r.source == "fallback"
+    assert "inconvenience" not in r.rewrite                 # the empty apology was simply dropped
+    assert "I'm sorry [" not in r.rewrite                   # so no apology template to fill in
+    assert "[the next step you will take]" in r.rewrite    # the dead end still needs the agent
