@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rewrite", action="store_true",
                    help="also rewrite the flagged drafts and report rewrite metrics")
     p.add_argument("--no-model", action="store_true",
-                   help="with --rewrite: rule-based fallback only, no language model")
+                   help="with --rewrite: checked edits, else the fallback; no language model")
     p.add_argument("--limit", type=int, help="with --rewrite: only the first N flagged drafts")
     _add_pipeline_args(p, multi=True)
     p.set_defaults(func=cmd_eval)

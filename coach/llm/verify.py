@@ -48,7 +48,7 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                          r"|\b\d[\d,]*(?:\.\d+)?%|\b\d[\d,]*(?:\.\d+)?\s?(?:GB|MB|TB|kg|g|km|miles|kWh|mph|EUR|USD|GBP|gems|credits|points|RP|XP|titles|items)\b)",
                          re.I),
     "place": re.compile(r"\b\d+[A-Z]?\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Road|Rd|Close|Lane|Street|St|Mews|Way|Avenue|Ave|Drive|Park|Court|Place|Square|Crescent|Gardens|Terrace|Grove|Hill)\b(?:,\s+[A-Z][\w]+)?"
-                        r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door)\s+#?(?-i:[A-Z0-9])[\w.-]*\b"
+                        r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door|week|term|semester|stage|phase|tier|step|section|chapter|round|module|episode)\s+#?(?-i:[A-Z0-9])[\w.-]*\b"
                         r"|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+-[a-z]+\b"
                         r"|\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)?\s?-\s?\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d+(?:\.\d+){1,3}\b", re.I),
     "date": re.compile(rf"\b(?:{_DAY}\.?,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:-|and|&)\s*\d{{1,2}}(?:st|nd|rd|th)?)?"
@@ -138,7 +138,7 @@ PROMISES: dict[str, str] = {
     "compensation": r"\bcompensat\w*|\bpayout\b|\bpay(?:ment)? for (?:your|the)\b|\bcover (?:the|your) cost",
     "upgrade": r"\bupgrad\w*",
     "free": r"\bfree\b|\bcomplimentary\b|\bno (?:extra )?charge\b|\bat no cost\b|\bon us\b",
-    "waiver": r"\bwaiv\w*|\bwrite off\b|\bcancel (?:the|your) (?:fee|fine|charge)|\bexception\b|\bextension\b|\bextend\w*",
+    "waiver": r"\bwaiv\w*|\bwrite off\b|\bcancel (?:the|your) (?:fee|fine|charge)|\bexceptions?\b|\bextension\b|\bextend\w*",
     "replacement": r"\breplac\w*|\bexchange\b|\bnew (?:one|card|sim|fob|item|device|phone|unit)\b|\bre-?send\w*|\breship\w*",
     "guarantee": r"\bguarant\w*|\bpromise\w*|\bensure (?:it|this) (?:won't|never)\b|\bwill never happen\b",
     "priority": r"\bpriorit\w*|\bfast[- ]track\w*|\bexpress\b|\bexpedit\w*|\burgent(?:ly)?\b|\bnext[- ]day\b|\bsame[- ]day\b",

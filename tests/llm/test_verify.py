@@ -189,3 +189,13 @@ def test_new_outcomes_the_agent_commits_to_are_promises():
 def test_month_year_dates_and_counted_nouns_are_facts():
     facts = {f.text for f in extract_facts("Not eligible until 09/2025, and the 3-seat minimum stays.")}
     assert {"09/2025", "3-seat"} <= facts
+
+
+def test_week_numbers_are_facts_and_exceptions_are_offers():
+    """Both were misses on held-out test rewrites: a fallback that lost "week 6", and a model
+    reply that offered to "check if there are any exceptions" to a firm 30-day rule."""
+    assert [f.text for f in extract_facts("Deferrals after week 6 aren't permitted.")] == ["week 6"]
+    assert promises_added("Warranties can't be added after 30 days.",
+                          "I'll check if there are any exceptions in the policy.") == ["exceptions"]
+    assert promises_added("Warranties can't be added after 30 days.",
+                          "We make no exceptions after 30 days because of the terms.") == []
