@@ -235,9 +235,16 @@ def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool
     return False
 
 
-def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0) -> list[Edit]:
+_THIRD = re.compile(r"\b(?:they|them|their|theirs|themselves|they're|they've|they'll|they'd)\b", re.I)
+
+
+def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
+               context: str = "") -> list[Edit]:
     """Edits of `sentence` (which starts at `offset` in the draft) that may fix its `flags`,
-    best kind first. The greeting, if any, is the caller's to keep."""
+    best kind first. The greeting, if any, is the caller's to keep. `context`: the rest of the
+    draft. "they" is only swapped for "we" where nothing else in the sentence or the draft still
+    says "they"/"them": half a swap ("we guard those records... I've forwarded it to them")
+    reads worse than none."""
     body = sentence.rstrip()
     m = _END.search(body)
     end_punct = m.group(0).strip() if m else "."
@@ -252,11 +259,14 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0) -> list[Ed
         s, e = spans[i]
         cl = body[s:e]
         opts: list[tuple[str, str]] = []
+        others = body[:s] + " " + body[e:] + " " + context
         for kind, fn in (("own_cause", own_cause), ("swap", swap_org), ("swap", swap_pronouns)):
+            if fn is swap_pronouns and _THIRD.search(others):
+                continue
             new = fn(cl, body[:s]) if fn is swap_pronouns else fn(cl)
             if new is not None:
                 opts.append((new, kind))
-                if kind == "swap":  # both swaps can apply ("Head office ... their rules")
+                if kind == "swap" and not _THIRD.search(others):  # "Head office ... their rules"
                     both = swap_pronouns(new, body[:s])
                     if both and both != new:
                         opts.insert(len(opts) - 1, (both, kind))

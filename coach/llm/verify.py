@@ -233,7 +233,16 @@ DISOWN = re.compile("|".join([
     r"\bout of (?:my|our) (?:hands|control)\b|\bbeyond (?:my|our) control\b|\b(?:up to|down to) (?:them|the \w+ team)\b",
     r"\b(?:they|them|the \w+ (?:team|department|people))\s+(?:decide|decided|handle|handled|make|made|caused|messed)\b",
     r"\bnothing to do with (?:us|me)\b|\b(?:wasn't|was not|not) (?:us|me)\b|\bblame\b",
-    r"\bnot (?:something|anything) (?:I|we|the \w+(?: here)?) (?:did|caused|do|control|decide)\b|\bon (?:their|the \w+'s) (?:end|side)\b",
+    r"\bnot (?:something|anything) (?:I|we|support|the \w+(?: here)?|\w+ team) (?:did|caused|do|touched|control|decide)\b",
+    r"\b(?:on|at|from) (?:their|the \w+'s) (?:end|side)\b|\bnot (?:by|from|with|on) (?:us|me)\b",
+    # "it's IT's problem", "that's the courier's fault": blame by possessive, any owner
+    r"\b(?!(?-i:[Ii]t|[Tt]hat|[Ww]hat|[Tt]here|[Hh]ere|[Ww]ho|[Tt]his|[Hh]e|[Ss]he)'s\b)\w+'s (?:fault|problem|responsibility)\b",
+    # Siding with the customer against the company: "I'd have moaned too", "a bad move by
+    # leadership", "the unfair criteria", "I just process what I'm given".
+    r"\bI(?:'d| would) (?:have |be |also )?\w+ (?:too|as well)\b",
+    r"\b(?:a |such a )?(?:bad|terrible|awful|stupid|dumb|silly) (?:move|call|decision|idea)\b",
+    r"\b(?:the|our|these|this|those) (?:unfair|ridiculous|stupid|dumb|silly|pointless) \w+",
+    r"\bI(?:'m| am)? (?:just|only) (?:process|follow|pass(?:ing)? on|do what|work here|the messenger)\b",
     r"\bfor any inconvenience\b|\bany inconvenience\b|\bwe apologi[sz]e for the inconvenience\b",
     r"\bpolicy (?:is|says|states|doesn't|does not)\b[^.!?]{0,40}$",
 ]), re.I | re.M)

@@ -250,3 +250,10 @@ def test_empty_apology_gets_context_and_banned_stock_words(rules_coach, retrieve
     assert call["ban"] == APOLOGY_BAN
     assert "<context>Your parcel #A-5512 arrived broken.</context>" in call["messages"][-1]["content"]
     assert r.source == "model" and "#A-5512" in r.rewrite and "inconvenience" not in r.rewrite
+
+
+def test_a_draft_with_no_flag_stands_and_no_model_is_asked(rules_coach, retriever):
+    d = "I've reissued your invoice INV-2231 and sent it to jo@example.com just now."
+    fake = ScriptedFakeBackend([{"rewrite": "We've updated your plan to include a free upgrade."}])
+    r = rewrite(d, coach=rules_coach, backend=fake, retriever=retriever)
+    assert r.rewrite == d and r.strategy == "unchanged" and fake.calls == []

@@ -109,3 +109,11 @@ def test_fallback_keeps_the_sentences_an_edit_did_fix(rules_coach):
     assert "inconvenience" not in r.rewrite                 # the empty apology was simply dropped
     assert "I'm sorry [" not in r.rewrite                   # so no apology template to fill in
     assert "[the next step you will take]" in r.rewrite    # the dead end still needs the agent
+
+
+def test_they_is_not_swapped_when_the_draft_still_says_them_elsewhere():
+    s = "Transcripts are the Registry's department and they guard those records jealously."
+    f = [_flag(s, "they guard those records", "they_language")]
+    assert not any("we guard" in e.text for e in
+                   tf.candidates(s, f, context="I've forwarded your request to them."))
+    assert any("we guard" in e.text for e in tf.candidates(s, f, context="I've sent it on."))

@@ -199,3 +199,28 @@ def test_week_numbers_are_facts_and_exceptions_are_offers():
                           "I'll check if there are any exceptions in the policy.") == ["exceptions"]
     assert promises_added("Warranties can't be added after 30 days.",
                           "We make no exceptions after 30 days because of the terms.") == []
+
+
+@pytest.mark.parametrize("bad", [
+    # Each passed the verifier on held-out test rewrites before it learnt the wording.
+    "I told her the points system glitched last week and it's IT's problem. I've emailed her.",
+    "The GP surgery must have lost it at their end, and I checked the notes.",
+    "Refunds are decided by the payments crew at head office, not by us on chat. I've attached it.",
+    "I'd have moaned too. The fee stands at £85, and I'll explain it.",
+    "I think it was a bad move by leadership. I'll check your plan.",
+    "I'm sorry for the unfair criteria. I'll look at your application.",
+    "I just process what I'm given. I'll check.",
+    "We broke the webhook in last night's deploy, not something support touched. I'll fix it.",
+])
+def test_dodges_in_new_words_do_not_own_the_problem(bad):
+    assert owns_problem(bad) is False, bad
+
+
+@pytest.mark.parametrize("good", [
+    "I understand it feels unfair, and I'll explain why we set this rule.",
+    "It's our problem to fix, and I'm on it.",
+    "That's the courier's van number; I'll chase it with them.",
+    "I would like to help you too, so I've opened a ticket.",
+])
+def test_owning_sentences_that_share_words_with_dodges_still_pass(good):
+    assert owns_problem(good) is True, good
