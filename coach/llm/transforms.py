@@ -235,6 +235,7 @@ def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool
     return False
 
 
+_FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ours|we're|we've|we'll|we'd)\b", re.I)
 _THIRD = re.compile(r"\b(?:they|them|their|theirs|themselves|they're|they've|they'll|they'd)\b", re.I)
 
 
@@ -261,8 +262,9 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
         opts: list[tuple[str, str]] = []
         others = body[:s] + " " + body[e:] + " " + context
         for kind, fn in (("own_cause", own_cause), ("swap", swap_org), ("swap", swap_pronouns)):
-            if fn is swap_pronouns and _THIRD.search(others):
-                continue
+            if fn is swap_pronouns and (_THIRD.search(others) or
+                                        _FIRST_PLURAL.search(body[:s] + " " + body[e:])):
+                continue  # "they set their own rules and don't loop us in": they are not us
             new = fn(cl, body[:s]) if fn is swap_pronouns else fn(cl)
             if new is not None:
                 opts.append((new, kind))

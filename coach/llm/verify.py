@@ -152,7 +152,7 @@ PROMISES: dict[str, str] = {
     "outcome": r"\b(?:i|we)(?:'ll| will|'ve| have| can| could|'m going to| am going to|'re going to|"
                r" are going to)\s+(?:\w+\s+)?(?:arrang|book|schedul|issu|lift|unfreez|unlock|reduc|"
                r"lower|freez|restor|reinstat|grant|offer|redeliver|deliver|waiv|remov|revers|backdat|"
-               r"increas|releas|unban|refund|replac|fix)\w*"
+               r"increas|releas|unban|refund|replac|fix|cancel|switch|compensat|take care of)\w*"
                r"|\bredeliver\w*|\bpayment plan\b|\bgift card\b|\b(?:courtesy|hire|loan) car\b",
     "deadline": r"\btoday\b|\btonight\b|\btomorrow\b|\bthis (?:morning|afternoon|evening|week|weekend)\b"
                 r"|\bnext (?:week|month|business day|working day)\b|\bwithin\b|\bby (?:the )?(?:end of|eod|cob|close of|noon|midday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
@@ -188,6 +188,13 @@ _CAN_DO = re.compile(r"\b(I|we)(?:'ll| will| can| could|'ve| have| am able to| a
                      r"(?:now\s+|also\s+|certainly\s+)?(\w+)", re.I)
 
 
+_ADMISSION = re.compile(r"\bwe(?:'ve| have)? made (?:a |an |some )?(?:mistakes?|errors?)\b|\bour (?:mistake|error|fault)\b", re.I)
+_WENT_WRONG = re.compile(r"\b(?:mistakes?|errors?|wrong|fault\w*|glitch\w*|bug\w*|lost|los[et]|broke\w*|missed|"
+                         r"forgot\w*|fail\w*|double[- ]?\w*|twice|incorrect\w*|delay\w*|late|oversight|"
+                         r"mix-?up|dropped the ball|mess\w*|outage|damag\w*|missing|overcharg\w*|"
+                         r"duplicate\w*|cancell?ed|issue|problem|shambles|crash\w*|down)\b", re.I)
+
+
 def promises_added(draft: str, candidate: str) -> list[str]:
     """Offers or commitments in the candidate that the draft did not make.
 
@@ -212,6 +219,9 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     for m in _CAN_DO.finditer(candidate.translate(_NORM)):
         if m.group(2).lower() in refused and m.group(0).lower() not in added:
             added.append(m.group(0).lower())
+    # "We made a mistake" about a draft that reports no mistake is a new (false) fact.
+    if _ADMISSION.search(candidate) and not _WENT_WRONG.search(draft):
+        added.append(_ADMISSION.search(candidate).group(0).lower())
     dfacts = {norm(f.text).lower() for f in extract_facts(draft)}
     for f in extract_facts(candidate):
         if f.kind in ("date", "time", "amount") and norm(f.text).lower() not in dfacts \

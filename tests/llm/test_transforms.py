@@ -117,3 +117,9 @@ def test_they_is_not_swapped_when_the_draft_still_says_them_elsewhere():
     assert not any("we guard" in e.text for e in
                    tf.candidates(s, f, context="I've forwarded your request to them."))
     assert any("we guard" in e.text for e in tf.candidates(s, f, context="I've sent it on."))
+
+
+def test_they_is_not_swapped_in_a_sentence_that_also_says_us():
+    s = "They set their own rules and don't really loop us in."
+    f = [_flag(s, "They set their own rules", "they_language")]
+    assert not any(e.text.startswith("We set our own rules") for e in tf.candidates(s, f))

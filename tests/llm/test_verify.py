@@ -224,3 +224,14 @@ def test_dodges_in_new_words_do_not_own_the_problem(bad):
 ])
 def test_owning_sentences_that_share_words_with_dodges_still_pass(good):
     assert owns_problem(good) is True, good
+
+
+def test_an_invented_admission_or_outcome_is_a_new_promise():
+    # Both passed on held-out test rewrites before: a mistake nobody reported, and a new offer.
+    assert promises_added("The gate agents decide on upgrades, they're a law unto themselves.",
+                          "We made a mistake by not considering your upgrade.") != []
+    assert promises_added("Tickets are non-refundable under our terms.",
+                          "We don't refund tickets. I can cancel the ticket for you.") != []
+    # A mistake the draft reports may be owned.
+    assert promises_added("The pharmacy team dropped the ball on the prescription.",
+                          "We made a mistake with the prescription, and I'm fixing it.") == []
