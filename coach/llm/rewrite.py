@@ -222,10 +222,6 @@ class _Gen:
 _REPLY_ERRORS = (RuntimeError, ValueError, KeyError, IndexError, TypeError)
 
 
-def _unit_ok(draft: str, new_text: str, coach: Coach, facts) -> Checks:
-    return verify(draft, new_text, coach, facts)
-
-
 def _unit_problems(ck: Checks, replaced: str) -> list[str]:
     """The spliced draft's problems that concern one replaced unit: every format problem, but
     only the dodges inside `replaced`. A dodge in a later flagged sentence that is still the
@@ -261,7 +257,7 @@ def _unit_accepts(draft: str, units, trial: list[str], ui: int, coach: Coach, fa
     """Whether the spliced draft `trial` fixes unit `ui`: no flag left inside it, no promise
     added, no fact dropped, no format problem, no dodge in the new words."""
     cand = fb.splice(draft, units, trial)
-    ck = _unit_ok(draft, cand, coach, facts)
+    ck = verify(draft, cand, coach, facts)
     unit_flags_gone = not any(fl["quote"] in trial[ui] for fl in ck.flags_left)
     return (unit_flags_gone and not ck.promises_added and not ck.facts_missing
             and not _unit_problems(ck, trial[ui]))
@@ -422,11 +418,8 @@ def _slots(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts
             for gtext, v in zip(gaps, vals):
                 text = text.replace(f"[{gtext}]", v.strip().rstrip("."), 1)
             trial_parts = parts + [text] + [draft[w.start:w.end] for w in units[len(parts) + 1:]]
-            cand = fb.splice(draft, units, trial_parts)
-            ck = verify(draft, cand, coach, facts)
-            if not ck.promises_added and not ck.facts_missing and not _unit_problems(ck, text) and \
-                    not any(fl["quote"] in text for fl in ck.flags_left) and \
-                    on_topic(draft[u.start:u.end], text):
+            if on_topic(draft[u.start:u.end], text) and \
+                    _unit_accepts(draft, units, trial_parts, len(parts), coach, facts):
                 filled = text
                 break
         if filled is None:

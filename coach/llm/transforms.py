@@ -61,13 +61,8 @@ _SOFTENER = re.compile(r"(?:,\s*)?\b(?:I'm afraid|I am afraid|unfortunately|sadl
 
 def clauses(sentence: str) -> list[tuple[int, int]]:
     """(start, end) of each clause of `sentence`, covering it without gaps."""
-    cuts = [0] + [m.end() if m.group(0).strip() == "" or m.start() == m.end() else m.start()
-                  for m in _CLAUSE_CUT.finditer(sentence)] + [len(sentence)]
-    spans = []
-    for a, b in zip(cuts, cuts[1:]):
-        if b > a:
-            spans.append((a, b))
-    return spans
+    cuts = [0] + [m.end() for m in _CLAUSE_CUT.finditer(sentence)] + [len(sentence)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def _tidy(text: str, end_punct: str) -> str:
