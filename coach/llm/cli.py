@@ -17,7 +17,7 @@ from coach.errors import CoachError, InputError
 
 def _add_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-model", action="store_true",
-                   help="skip the language model: conservative rule-based rewrite only (fast)")
+                   help="skip the language model: checked ownership edits, else the rule-based fallback (fast)")
     p.add_argument("--model", metavar="NAME|DIR",
                    help="a model card name in models/ (default qwen2.5-coder-1.5b-instruct) or a "
                         "Hugging Face model directory (transformers backend)")
