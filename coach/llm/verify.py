@@ -131,6 +131,9 @@ def facts_missing(draft: str, candidate: str, facts: list[Fact] | None = None) -
 # ---------------------------------------------------------------- promises
 # Each entry: a name and a pattern for an offer or commitment. A candidate "adds" a promise when
 # the pattern matches in it but not in the draft.
+_OUTCOME_VERB = (r"(?:arrang|book|schedul|issu|lift|unfreez|unlock|reduc|lower|freez|restor|reinstat|grant|"
+                 r"offer|redeliver|deliver|waiv|remov|revers|backdat|increas|releas|unban|refund|replac|"
+                 r"fix|cancel|switch|compensat|take care of)\w*")
 PROMISES: dict[str, str] = {
     "refund": r"\brefund\w*|\breimburs\w*|\bmoney back\b|\bpay (?:you )?back\b|\bchargeback",
     "credit": r"\bcredit(?:s|ed|ing)?\b|\badjust\w*|\bprice[- ]match\w*|\bmatch (?:the|that|their) price|\bvoucher|\bcoupon|\bpromo code|\bdiscount|\bgoodwill"
@@ -149,10 +152,9 @@ PROMISES: dict[str, str] = {
     "escalation": r"\bescalat\w*|\binvestigat\w*|\bappeal\w*|\bcomplaint\b|\breview (?:your|the) (?:case|claim|decision)",
     # A new outcome the agent commits to ("I'll arrange a redelivery", "we've lifted the ban",
     # "I can book you a courtesy car"): checking, asking and passing on stay allowed.
-    "outcome": r"\b(?:i|we)(?:'ll| will|'ve| have| can| could|'m going to| am going to|'re going to|"
-               r" are going to)\s+(?:\w+\s+)?(?:arrang|book|schedul|issu|lift|unfreez|unlock|reduc|"
-               r"lower|freez|restor|reinstat|grant|offer|redeliver|deliver|waiv|remov|revers|backdat|"
-               r"increas|releas|unban|refund|replac|fix|cancel|switch|compensat|take care of)\w*"
+    # ... also as a second verb of the same sentence ("we'll have a look and take care of it").
+    "outcome": rf"\b(?:i|we)(?:'ll| will|'ve| have| can| could|'m going to| am going to|'re going to|"
+               rf" are going to)\s+(?:(?:\w+\s+)?|[^.!?;]{{0,40}}?\band\s+(?:\w+\s+)?){_OUTCOME_VERB}"
                r"|\bredeliver\w*|\bpayment plan\b|\bgift card\b|\b(?:courtesy|hire|loan) car\b",
     "deadline": r"\btoday\b|\btonight\b|\btomorrow\b|\bthis (?:morning|afternoon|evening|week|weekend)\b"
                 r"|\bnext (?:week|month|business day|working day)\b|\bwithin\b|\bby (?:the )?(?:end of|eod|cob|close of|noon|midday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
@@ -209,7 +211,11 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     added = []
     for k, hits in c.items():
         for h in hits:
-            if k == "outcome" and h.split()[-1][:5] in draft_low:
+            if k == "outcome":
+                verb = re.search(_OUTCOME_VERB + r"$", h)
+                word = verb.group(0) if verb else h.split()[-1]
+                stem = word if " " in word else word[:5]
+            if k == "outcome" and stem in draft_low:
                 continue  # the draft already speaks of this action ("a refund" -> "I'll refund")
             if h not in licensed and h not in added:
                 added.append(h)

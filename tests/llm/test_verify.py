@@ -235,3 +235,9 @@ def test_an_invented_admission_or_outcome_is_a_new_promise():
     # A mistake the draft reports may be owned.
     assert promises_added("The pharmacy team dropped the ball on the prescription.",
                           "We made a mistake with the prescription, and I'm fixing it.") == []
+
+
+def test_an_outcome_as_the_second_verb_is_still_an_offer():
+    draft = "I think the excess on your policy is a rip-off too, but I just process what I'm given."
+    assert promises_added(draft, "We'll have a look at it and take care of the excess.") != []
+    assert promises_added("The fee stands.", "I'll check the fee and explain it to you.") == []
