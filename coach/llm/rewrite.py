@@ -148,19 +148,17 @@ def warm_up(backend) -> float:
     return time.perf_counter() - t0
 
 
-def _default_retriever():
+def _examples(draft: str, types: Sequence[str], k: int, retriever=None) -> tuple[str, list[str]]:
+    """The k closest bank pairs as a prompt block, and their rewrites (a candidate may not copy
+    them)."""
     from coach.llm.retrieve import get_retriever
 
-    return get_retriever()
-
-
-def _examples(draft: str, types: Sequence[str], k: int, retriever=None) -> str:
-    r = retriever or _default_retriever()
-    ex = r.select(draft, types, k=k)
+    ex = (retriever or get_retriever()).select(draft, types, k=k)
     if not ex:
-        return "(none)"
-    return "\n".join(render("rewrite", "example", PROMPT_VERSION, draft=e.draft, rewrite=e.rewrite)
-                     for e in ex)
+        return "(none)", []
+    block = "\n".join(render("rewrite", "example", PROMPT_VERSION, draft=e.draft, rewrite=e.rewrite)
+                      for e in ex)
+    return block, [e.rewrite for e in ex]
 
 
 def _sampling(card_gen: dict, i: int) -> tuple[float, int]:
@@ -356,13 +354,13 @@ def _whole(draft: str, flags: list[Flag], coach: Coach, gen: _Gen, n: int, facts
     problems = "\n".join(f'- "{escape_draft(f.quote)}": {TYPES[f.type].label}. '
                          f'{render("rewrite", "fix_" + f.type, PROMPT_VERSION)}'
                          for f in flags) or "- the reply does not clearly own the problem"
+    examples, bank = _examples(draft, types, 3, retriever)
     user = render("rewrite", "whole", PROMPT_VERSION, draft=escape_draft(draft),
                   problems=problems,
                   facts=escape_draft(", ".join(f.text for f in facts)) or "(none)",
-                  examples=_examples(draft, types, 3, retriever))
+                  examples=examples)
     max_tokens = min(int(gen.cfg.get("max_tokens", 160)) * 2, 40 + 2 * len(draft.split()) + 40)
     last = None
-    bank = [e.rewrite for e in (retriever or _default_retriever()).select(draft, types, k=3)]
     for cand in gen.answers(user, _WHOLE_SCHEMA, "rewrite", n, max_tokens):
         ck = verify(draft, cand, coach, facts)
         if copied_from(cand, bank, draft):
