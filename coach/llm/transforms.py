@@ -263,10 +263,6 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
             new = fn(cl, body[:s]) if fn is swap_pronouns else fn(cl)
             if new is not None:
                 opts.append((new, kind))
-                if kind == "swap" and not _THIRD.search(others):  # "Head office ... their rules"
-                    both = swap_pronouns(new, body[:s])
-                    if both and both != new:
-                        opts.insert(len(opts) - 1, (both, kind))
         for new, kind in list(opts):
             s2 = _SOFTENER.sub(" ", new).strip()
             if s2 != new:
