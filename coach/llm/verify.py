@@ -197,6 +197,14 @@ _WENT_WRONG = re.compile(r"\b(?:mistakes?|errors?|wrong|fault\w*|glitch\w*|bug\w
                          r"duplicate\w*|cancell?ed|issue|problem|shambles|crash\w*|down)\b", re.I)
 
 
+def _outcome_stem(hit: str) -> str:
+    """What licenses an outcome hit when the draft contains it: a phrasal verb whole ("take care
+    of"), else the first five letters of the verb or last word ("refund" -> "refun")."""
+    verb = re.search(_OUTCOME_VERB + r"$", hit)
+    word = verb.group(0) if verb else hit.split()[-1]
+    return word if " " in word else word[:5]
+
+
 def promises_added(draft: str, candidate: str) -> list[str]:
     """Offers or commitments in the candidate that the draft did not make.
 
@@ -211,11 +219,7 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     added = []
     for k, hits in c.items():
         for h in hits:
-            if k == "outcome":
-                verb = re.search(_OUTCOME_VERB + r"$", h)
-                word = verb.group(0) if verb else h.split()[-1]
-                stem = word if " " in word else word[:5]
-            if k == "outcome" and stem in draft_low:
+            if k == "outcome" and _outcome_stem(h) in draft_low:
                 continue  # the draft already speaks of this action ("a refund" -> "I'll refund")
             if h not in licensed and h not in added:
                 added.append(h)
@@ -226,8 +230,9 @@ def promises_added(draft: str, candidate: str) -> list[str]:
         if m.group(2).lower() in refused and m.group(0).lower() not in added:
             added.append(m.group(0).lower())
     # "We made a mistake" about a draft that reports no mistake is a new (false) fact.
-    if _ADMISSION.search(candidate) and not _WENT_WRONG.search(draft):
-        added.append(_ADMISSION.search(candidate).group(0).lower())
+    admitted = _ADMISSION.search(candidate)
+    if admitted and not _WENT_WRONG.search(draft):
+        added.append(admitted.group(0).lower())
     dfacts = {norm(f.text).lower() for f in extract_facts(draft)}
     for f in extract_facts(candidate):
         if f.kind in ("date", "time", "amount") and norm(f.text).lower() not in dfacts \
