@@ -68,6 +68,21 @@ class Backend(Protocol):
              timeout_s: float = 20.0, ban: tuple[str, ...] = ()) -> Generation: ...
 
 
+def chat_many(backend: Backend, messages: list[dict], n: int, *, seed: int = 0,
+              **kw) -> list[Generation]:
+    """`n` sampled completions of one prompt. A backend with `chat_n` (llama.cpp) decodes them
+    side by side in batches of its `slots`; any other gets one `chat` per candidate with seeds
+    seed, seed+1, ... Either way the caller gets at most `n` answers."""
+    out: list[Generation] = []
+    if hasattr(backend, "chat_n"):
+        step = max(1, int(getattr(backend, "slots", n)))
+        while len(out) < n:
+            k = min(step, n - len(out))
+            out += backend.chat_n(messages, k, seed=seed + len(out), **kw)[:k]
+        return out
+    return [backend.chat(messages, seed=seed + i, **kw) for i in range(n)]
+
+
 class LlamaCppBackend:
     """llama.cpp via xllamacpp's in-process server (no sockets are opened)."""
 
@@ -85,7 +100,12 @@ class LlamaCppBackend:
         p = xlc.CommonParams()
         p.model.path = str(model_path)
         p.n_ctx = card.context
-        p.n_parallel = 1
+        # Slots that decode side by side: `chat_n` reads a prompt once and samples up to this many
+        # candidates together (3 candidates cost ~1.8x one on 2 cores, not 3x). One KV buffer
+        # shared by all slots, so each can still use the whole context.
+        self.slots = max(1, int(card.gen("parallel", 4)))
+        p.n_parallel = self.slots
+        p.kv_unified = True
         # n_predict is left at the server default (-1, no server-wide cap): every request sets its
         # own max_tokens, and a server cap would silently truncate the longer "whole" rewrites.
         n = threads or int(os.environ.get("REPLY_COACH_THREADS", 0)) or max(1, min(os.cpu_count() or 2, 8))
@@ -117,9 +137,22 @@ class LlamaCppBackend:
              top_p: float = 1.0, seed: int = 0, json_schema: dict | None = None,
              timeout_s: float = 20.0, ban: tuple[str, ...] = ()) -> Generation:
         """One completion. `ban`: words the model may not write (their tokens get -inf)."""
+        return self.chat_n(messages, 1, max_tokens=max_tokens, temperature=temperature,
+                           top_p=top_p, seed=seed, json_schema=json_schema, timeout_s=timeout_s,
+                           ban=ban)[0]
+
+    def chat_n(self, messages: list[dict], n: int, *, max_tokens: int, temperature: float = 0.0,
+               top_p: float = 1.0, seed: int = 0, json_schema: dict | None = None,
+               timeout_s: float = 20.0, ban: tuple[str, ...] = ()) -> list[Generation]:
+        """`n` completions of one prompt (at most `slots`): llama.cpp reads the prompt once, copies
+        its state to n slots and decodes them in one batch. Each gets its own sampling stream,
+        so with temperature > 0 they differ."""
+        n = max(1, min(int(n), self.slots))
         req: dict = {"messages": messages, "max_tokens": int(max_tokens),
                      "temperature": float(temperature), "top_p": float(top_p), "seed": int(seed),
                      "t_max_predict_ms": int(timeout_s * 1000), "cache_prompt": True}
+        if n > 1:
+            req["n_cmpl"] = n
         if temperature == 0:
             req["top_k"] = 1
         if ban:
@@ -128,12 +161,15 @@ class LlamaCppBackend:
             req["response_format"] = {"type": "json_schema",
                                       "json_schema": {"name": "answer", "schema": json_schema}}
         out = self._call("handle_chat_completions", req)
-        ch = out["choices"][0]
         tm = out.get("timings", {})
         us = out.get("usage", {})
-        return Generation(ch["message"].get("content") or "", int(us.get("prompt_tokens", 0)),
-                          int(us.get("completion_tokens", 0)), float(tm.get("prompt_ms", 0.0)),
-                          float(tm.get("predicted_ms", 0.0)), ch.get("finish_reason", ""))
+        choices = out["choices"]
+        if not choices:
+            raise ValueError("llama.cpp returned no choices")
+        return [Generation(ch["message"].get("content") or "", int(us.get("prompt_tokens", 0)),
+                           int(us.get("completion_tokens", 0)), float(tm.get("prompt_ms", 0.0)),
+                           float(tm.get("predicted_ms", 0.0)), ch.get("finish_reason", ""))
+                for ch in choices]
 
 
 class TransformersBackend:

@@ -7,8 +7,8 @@ verbatim:
    cost milliseconds and cannot invent anything;
 2. else the model ("clause" strategy, prompt v2) with one retrieved sentence example of that
    problem type; the fixed instructions are one system message that llama.cpp keeps cached,
-   since reading a prompt costs nearly as much as writing on 2 cores. Greedy first, then
-   sampled candidates;
+   since reading a prompt costs nearly as much as writing on 2 cores. Greedy first, then the
+   sampled candidates decoded side by side in one call;
 3. else the conservative fallback: an owned template with [placeholders] for that sentence,
    keeping the sentences that were fixed.
 Every candidate is checked by `verify`; the first that passes every check wins. Two other model
@@ -29,7 +29,7 @@ from coach.errors import CoachError, ModelUnavailableError
 from coach.flags import Flag
 from coach.llm import fallback as fb
 from coach.llm import transforms as tf
-from coach.llm.backends import generation_settings
+from coach.llm.backends import chat_many, generation_settings
 from coach.llm.prompts import escape_draft, render
 from coach.llm.verify import (Checks, copied_from, disowning_phrases, extract_facts, norm, on_topic,
                               verify)
@@ -206,13 +206,42 @@ class _Gen:
 
     def answers(self, user: str | list[dict], schema: dict, key: str, n: int, max_tokens: int,
                 strategy: str = "whole", ban: tuple[str, ...] = ()):
-        """Up to `n` non-empty answers (greedy first, then sampled), stopping when time is up."""
-        for i in range(n):
-            val = self.ask(user, schema, key, i, max_tokens, strategy, ban)
-            if val is not None:
-                yield val
-            elif self.left() <= 0.2:
-                return
+        """Up to `n` non-empty answers, stopping when time is up: greedy first (alone it is the
+        cheapest call, and dropping it for a batch of 4 sampled ones passed 12 of 46 dev drafts
+        against 13-15), then the other n-1 sampled in one batched call (`chat_many`: llama.cpp
+        decodes them side by side from one reading of the prompt; on 46 dev drafts a sentence
+        the model failed took 8.7 s instead of 9.9 s at the median)."""
+        val = self.ask(user, schema, key, 0, max_tokens, strategy, ban)
+        if val is not None:
+            yield val
+        if n <= 1 or self.left() <= 0.2:
+            return
+        yield from self.sampled(user, schema, key, n - 1, max_tokens, strategy, ban)
+
+    def sampled(self, user: str | list[dict], schema: dict, key: str, k: int, max_tokens: int,
+                strategy: str = "whole", ban: tuple[str, ...] = ()) -> list[str]:
+        """`k` sampled answers of one prompt in one batched call; the empty ones dropped."""
+        temp, seed = _sampling(self.cfg, 1)
+        messages = user if isinstance(user, list) else [
+            {"role": "system", "content": system_prompt(strategy)}, {"role": "user", "content": user}]
+        self.calls += k
+        try:
+            gens = chat_many(self.backend, messages, k, max_tokens=max_tokens, temperature=temp,
+                             top_p=float(self.cfg.get("top_p", 0.9)), seed=seed,
+                             json_schema=schema, timeout_s=self.call_timeout(),
+                             **({"ban": ban} if ban else {}))
+        except _REPLY_ERRORS:  # a failed or malformed backend reply: no sampled candidates
+            return []
+        out = []
+        for g in gens:
+            try:
+                obj = g.json()
+            except _REPLY_ERRORS:
+                obj = None
+            val = obj.get(key) if obj else None
+            if isinstance(val, str) and val.strip():
+                out.append(val.strip())
+        return out
 
 
 # What a backend call can raise on a failed or malformed reply (a missing "choices" entry, a

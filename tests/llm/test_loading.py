@@ -143,6 +143,16 @@ class _FakeXlc:
     class Server:
         def __init__(self, params):
             self.params = params
+            self.requests: list[dict] = []
+
+        def handle_chat_completions(self, req):
+            """Echoes one choice per requested completion, numbered, as llama.cpp's JSON."""
+            self.requests.append(req)
+            n = req.get("n_cmpl", 1)
+            return {"choices": [{"message": {"content": f'{{"part": "answer {i}"}}'},
+                                 "finish_reason": "stop"} for i in range(n)],
+                    "usage": {"prompt_tokens": 50, "completion_tokens": 9 * n},
+                    "timings": {"prompt_ms": 900.0, "predicted_ms": 1500.0}}
 
 
 def test_llama_server_has_no_global_token_cap(monkeypatch, tmp_path):
@@ -155,6 +165,26 @@ def test_llama_server_has_no_global_token_cap(monkeypatch, tmp_path):
     b = LlamaCppBackend(tmp_path / "x.gguf", card)
     assert b._server.params.n_predict == -1      # per-request max_tokens are the only limit
     assert b.card is card
+
+
+def test_llama_slots_decode_sampled_candidates_together(monkeypatch, tmp_path):
+    import sys
+
+    from coach.llm.backends import LlamaCppBackend
+
+    monkeypatch.setitem(sys.modules, "xllamacpp", _FakeXlc)
+    card = load_card()
+    b = LlamaCppBackend(tmp_path / "x.gguf", card)
+    assert b.slots == card.generation["parallel"] == b._server.params.n_parallel
+    assert b._server.params.kv_unified          # every slot may use the whole context
+    gens = b.chat_n([{"role": "user", "content": "x"}], 3, max_tokens=20, temperature=0.7,
+                    seed=8)
+    assert [g.json()["part"] for g in gens] == ["answer 0", "answer 1", "answer 2"]
+    assert b._server.requests[-1]["n_cmpl"] == 3 and b._server.requests[-1]["seed"] == 8
+    # more than there are slots: capped, never an error from the server
+    assert len(b.chat_n([{"role": "user", "content": "x"}], 99, max_tokens=5)) == b.slots
+    g = b.chat([{"role": "user", "content": "x"}], max_tokens=5)   # one answer, no n_cmpl
+    assert g.text == '{"part": "answer 0"}' and "n_cmpl" not in b._server.requests[-1]
 
 
 def test_auto_and_explicit_backend_share_one_loaded_model(monkeypatch, tmp_path):

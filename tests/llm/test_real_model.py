@@ -27,6 +27,15 @@ def test_loader_verifies_and_generates_json(backend):
     assert 0 < g.completion_tokens <= 24
 
 
+def test_sampled_candidates_decode_side_by_side(backend):
+    # One prompt, three sampled answers from one call: each is valid JSON within its limit.
+    schema = {"type": "object", "properties": {"part": {"type": "string"}}, "required": ["part"]}
+    gens = backend.chat_n([{"role": "user", "content": "Name a colour, as JSON."}], 3,
+                          max_tokens=16, temperature=0.9, seed=3, json_schema=schema)
+    assert len(gens) == 3
+    assert all(isinstance(g.json().get("part"), str) for g in gens)
+
+
 def test_token_limit_is_hard(backend):
     g = backend.chat([{"role": "user", "content": "Count from 1 to 500."}], max_tokens=8)
     assert g.completion_tokens <= 8

@@ -176,7 +176,9 @@ def test_dodge_in_a_later_flagged_sentence_does_not_reject_an_earlier_fix(rules_
     r = rewrite(d, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model", r
     assert r.rewrite.startswith("We lost order #A-5512") and "Nothing I can do" not in r.rewrite
-    assert len(fake.calls) == 2
+    # Sentence 1 is fixed by an edit ("We lost order #A-5512."); sentence 2 gets the greedy
+    # answer (rejected: it has no fix for it), then its two sampled candidates in one batch.
+    assert [c["temperature"] > 0 for c in fake.calls] == [False, True, True]
 
 
 def test_a_dodge_the_candidate_itself_adds_is_still_rejected(rules_coach, retriever):
@@ -257,3 +259,36 @@ def test_a_draft_with_no_flag_stands_and_no_model_is_asked(rules_coach, retrieve
     fake = ScriptedFakeBackend([{"rewrite": "We've updated your plan to include a free upgrade."}])
     r = rewrite(d, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.rewrite == d and r.strategy == "unchanged" and fake.calls == []
+
+
+class BatchingFake(ScriptedFakeBackend):
+    """A scripted fake with `chat_n`, like llama.cpp: records each batch's size and seed."""
+
+    slots = 4
+
+    def __init__(self, answers):
+        super().__init__(answers)
+        self.batches: list[tuple[int, int]] = []
+
+    def chat_n(self, messages, n, *, seed=0, **kw):
+        self.batches.append((n, seed))
+        return [self.chat(messages, seed=seed + i, **kw) for i in range(n)]
+
+
+def test_sampled_candidates_come_in_one_batch_after_greedy(rules_coach, retriever):
+    bad = {"part": "The warehouse lost order #A-5512, nothing I can do."}
+    good = {"part": "We lost order #A-5512, and I've already started a trace on it myself."}
+    fake = BatchingFake([bad, bad, good])
+    r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever,
+                strategies=("clause",))
+    assert r.source == "model" and "I've already started a trace" in r.rewrite
+    # greedy alone (a plain chat), then the 2 sampled candidates as one batch, seeds 8 and 9
+    assert fake.batches == [(2, 8)]
+    assert [c["temperature"] > 0 for c in fake.calls] == [False, True, True]
+
+
+def test_greedy_that_passes_costs_no_batch(rules_coach, retriever):
+    fake = BatchingFake([{"part": "We lost order #A-5512, and I've already started a trace "
+                                  "on it myself."}])
+    r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
+    assert r.source == "model" and fake.batches == [] and len(fake.calls) == 1
