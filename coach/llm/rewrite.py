@@ -293,15 +293,16 @@ def _unit_accepts(draft: str, units, trial: list[str], ui: int, coach: Coach, fa
 def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
                     facts) -> str | None:
     """The first deterministic edit (coach.llm.transforms) of unit `ui` that passes the unit
-    checks, or None. An edit that only removes words from a dead end or an "I can't" must leave
-    a reply that still commits to a next step."""
+    checks, or None. An edit that only removes words from a dead end or an "I can't", or that
+    removes a limit on what the agent can do, must leave a reply that still commits to a next
+    step."""
     u = units[ui]
     greet, body = fb.split_greeting(draft[u.start:u.end])
     rest = draft[:u.start] + " " + draft[u.end:]
     for e in tf.candidates(body, u.flags, u.start + len(greet), context=rest):
         trial = list(chosen)
         trial[ui] = greet + e.text if e.text else greet.rstrip()
-        if e.kind.startswith("drop") and tf.needs_next_step(u.types) and \
+        if e.kind.startswith("drop") and tf.needs_next_step(u.types, e.dropped) and \
                 not tf.has_next_step(fb.splice(draft, units, trial)):
             continue
         if _unit_accepts(draft, units, trial, ui, coach, facts):

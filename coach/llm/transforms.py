@@ -35,6 +35,7 @@ class Edit:
 
     text: str
     kind: str
+    dropped: str = ""   # the words it removes (clauses, or the whole sentence)
 
 
 # ---------------------------------------------------------------- clauses
@@ -76,6 +77,8 @@ def _tidy(text: str, end_punct: str) -> str:
     if len(_SOFTENER.sub(" ", t).split()) < MIN_WORDS:
         return ""
     t = t[0].upper() + t[1:]
+    if re.search(rf"[{_EMOJI}]$", t):
+        return t  # an emoji already ends it: "...yours yet 😬" takes no "."
     return t + (end_punct or ".")
 
 
@@ -89,8 +92,9 @@ _ORG = (r"(?:the |our |your )?(?:(?:billing|tech|technical|support|sales|finance
         r"compliance|legal|payments|booking|bookings|admin|operations|ops|customer care|"
         r"customer service|box office|events|maintenance|marketing|pricing|scheduling|dev|"
         r"development|back[- ]office|loyalty|membership|underwriting|rota|HR)\s+"
-        r"(?:team|department|dept|people|guys|folks|office|desk|side|lot)"
+        r"(?:team|department|dept|people|guys|folks|office|desk|side|lot|crew)"
         r"|head office|HQ|management|corporate|underwriting|the company|the warehouse|the system|"
+        r"(?:the |our )(?:depot|hub|sorting office|fulfil?ment centre|distribution centre)|"
         r"the office|the higher[- ]ups|higher[- ]ups|the powers that be|upstairs|the business|"
         r"(?:the |our )(?:[a-z]+ )?system|(?:the |our )warehouse|(?:the |our )team|"
         r"the [A-Z][a-z]+ (?:team|department|dept))")
@@ -103,6 +107,7 @@ _PLURAL_NOUN = re.compile(r"\b(?:the|your|those|these|some|all|both)\s+(?:[a-z-]
                           r"third[- ]party|restaurant|airline|bank|driver|rider|landlord|owner|retailer|"
                           r"seller|merchant|shop|store|hotel|network|insurer|agency|council|kids?|"
                           r"children|customers?|parcels?|packages?|items?)s?\b", re.I)
+_OUR = {"their": "our", "theirs": "ours", "themselves": "ourselves"}
 _BY_ORG = re.compile(rf"\bby (?:{_ORG})\b", re.I)
 _IRREGULAR = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't",
               "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't", "'s": "'re"}
@@ -160,8 +165,45 @@ def swap_org(clause: str) -> str | None:
         lead = verb[:len(verb) - len(verb.lstrip())]
         return _match_case(m.group("org"), "we") + lead + " ".join(words)
 
-    out = _SUBJECT.sub(sub, out)
+    m = _SUBJECT.search(out)
+    if m:
+        # The department's own things are ours too: "service dept set their own calendar" ->
+        # "We set our own calendar" (only after the subject, and only possessives: a later
+        # "they"/"them" may be someone else).
+        k = len(_SUBJECT.sub(sub, out[:m.end()]))
+        out = _SUBJECT.sub(sub, out)
+        out = out[:k] + re.sub(r"\b(their|theirs|themselves)\b",
+                               lambda t: _match_case(t.group(1), _OUR[t.group(1).lower()]),
+                               out[k:], flags=re.I)
     return out if out != clause else None
+
+
+# "Price matching got scrapped by management in January" -> "We scrapped price matching in
+# January": the passive that names a department as the doer, turned round so "we" do it.
+_PASSIVE_BY = re.compile(
+    rf"^(?P<lead>\s*)(?P<obj>[A-Za-z][\w'-]*(?:\s+[\w'£$€%#.,-]*[\w%]){{0,3}})\s+"
+    rf"(?P<aux>got|was|were|has been|have been|had been)\s+(?P<verb>[a-z]+)"
+    rf"(?P<adv>\s+[a-z]+ly)?\s+by\s+(?:{_ORG})\b", re.I)
+_NOT_OBJECT = re.compile(r"^(?:it|this|that|there|which|who|what|and|but|so|i|we|you|he|she|they)$", re.I)
+
+
+def own_passive(clause: str) -> str | None:
+    """A passive done "by <department>" made active with "we" as the doer."""
+    m = _PASSIVE_BY.match(clause)
+    if m is None:
+        return None
+    obj = m.group("obj")
+    first = obj.split()[0]
+    if _NOT_OBJECT.match(first) or len(obj.split()) > 4:
+        return None
+    # A name or brand keeps its capital ("Tom's order", "Netflix"); a common noun starting the
+    # sentence loses it ("Price matching" -> "price matching").
+    if first[:1].isupper() and not first.endswith(("'s", "’s")) and not first.isupper() \
+            and len(obj.split()) > 1:
+        obj = first[0].lower() + obj[1:]
+    have = {"has been": "have ", "have been": "have ", "had been": "had "}.get(m.group("aux").lower(), "")
+    we = _match_case(clause.lstrip(), "we")
+    return f"{m.group('lead')}{we} {have}{m.group('verb')} {obj}{m.group('adv') or ''}{clause[m.end():]}"
 
 
 def own_cause(clause: str) -> str | None:
@@ -251,12 +293,18 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
         flagged = list(range(len(spans)))
     # Per flagged clause: its options (rewritten versions, then dropping it).
     options: list[list[tuple[str, str]]] = []
+    # The other clauses as they read once their departments are "we" ("The warehouse lot run
+    # their own schedule" -> "We run our own schedule"): their "their" no longer stands in the
+    # way of swapping a later "they haven't picked yours yet".
+    owned = [swap_org(body[s:e]) if i in flagged else None for i, (s, e) in enumerate(spans)]
+    owned = [o if o is not None else body[s:e] for o, (s, e) in zip(owned, spans)]
     for i in flagged:
         s, e = spans[i]
         cl = body[s:e]
         opts: list[tuple[str, str]] = []
-        others = body[:s] + " " + body[e:] + " " + context
-        for kind, fn in (("own_cause", own_cause), ("swap", swap_org), ("swap", swap_pronouns)):
+        others = " ".join(owned[:i] + owned[i + 1:]) + " " + context
+        for kind, fn in (("own_cause", own_cause), ("swap", own_passive), ("swap", swap_org),
+                         ("swap", swap_pronouns)):
             if fn is swap_pronouns and (_THIRD.search(others) or
                                         _FIRST_PLURAL.search(body[:s] + " " + body[e:])):
                 continue  # "they set their own rules and don't loop us in": they are not us
@@ -287,14 +335,23 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
         if key in seen or key == _tidy(body, end_punct).lower():
             continue
         seen.add(key)
-        out.append(Edit(text, kind))
+        gone = " ".join(body[s:e] for i, (s, e) in enumerate(spans) if not parts[i].strip())
+        out.append(Edit(text, kind, gone))
     out.sort(key=lambda e: KINDS.index(e.kind))
     out = out[:MAX_CANDIDATES - 1]
-    out.append(Edit("", "drop_sentence"))
+    out.append(Edit("", "drop_sentence", body))
     return out
 
 
-def needs_next_step(types: Sequence[str]) -> bool:
-    """Units whose cure is an offer of help: an edit that only removes words must leave a reply
-    that still commits to a next step."""
-    return bool(set(types) & {"dead_end", "powerless"})
+# A limit on what the agent can see or do, whatever the flag's type: "they don't let us see it
+# on chat" (flagged as they_language) tells the customer something they then have to work around.
+_LIMIT = re.compile(r"\b(?:don'?t|do not|won'?t|will not|doesn'?t|does not|never)\s+(?:let|allow|give|"
+                    r"show|tell)\s+(?:us|me)\b|\b(?:I|we)\s+(?:can'?t|cannot|can not|couldn'?t|"
+                    r"have no|don'?t have)\b", re.I)
+
+
+def needs_next_step(types: Sequence[str], dropped: str = "") -> bool:
+    """Units whose cure is an offer of help, or an edit that removes a limit on what the agent
+    can do: what is left must still commit to a next step, or the customer is just as stuck
+    and now not even told why."""
+    return bool(set(types) & {"dead_end", "powerless"}) or bool(_LIMIT.search(dropped))

@@ -178,10 +178,27 @@ def promises_in(text: str, affirmative_only: bool = False) -> dict[str, list[str
     out: dict[str, list[str]] = {}
     for chunk in chunks:
         for k, rx in _PROMISE_RE.items():
-            hits = [m.group(0).lower() for m in rx.finditer(chunk)]
+            hits = [m.group(0).lower() for m in rx.finditer(chunk)
+                    if not (affirmative_only and _withdrawn(chunk, m))]
             if hits:
                 out.setdefault(k, []).extend(hits)
     return out
+
+
+# A benefit named as ended is no offer: "price matching got scrapped", "we no longer offer
+# vouchers". Only the words right next to it count, so "we scrapped the fee and issued a
+# credit" still offers the credit.
+_WITHDRAWN_AFTER = re.compile(r"^ (?:\w+ ){0,2}?(?:got |was |were |has been |have been |is |are )?"
+                              r"(?:scrapped|discontinued|abolished|axed|phased out|withdrawn|"
+                              r"ended(?! up)|retired|dropped|stopped)\b", re.I)
+_WITHDRAWN_BEFORE = re.compile(r"\b(?:no longer (?:\w+ )?|stopped (?:\w+ing )?|scrapped (?:the |our )?|"
+                               r"discontinued (?:the |our )?|ended (?:the |our )?|axed (?:the |our )?)"
+                               r"(?:\w+ ){0,1}$", re.I)
+
+
+def _withdrawn(chunk: str, m: re.Match) -> bool:
+    return bool(_WITHDRAWN_AFTER.search(chunk[m.end():m.end() + 60])
+                or _WITHDRAWN_BEFORE.search(chunk[max(0, m.start() - 60):m.start()]))
 
 
 _REFUSED = re.compile(r"\b(?:can't|cannot|can not|couldn't|could not|won't|not able to|unable to|"

@@ -40,6 +40,37 @@ def test_department_as_subject_becomes_we_with_a_plural_verb():
     assert "We make those determinations." in _texts(s2, "Underwriting makes", "they_language")
 
 
+def test_a_department_s_own_things_become_ours_after_the_swap():
+    s = "The service dept set their own booking calendar."
+    assert "We set our own booking calendar." in _texts(s, "service dept set their own",
+                                                        "they_language")
+    # only after the swapped subject, and never "they"/"them": those may be someone else
+    assert tf.swap_org("the depot loaded their van and they left") == \
+        "we loaded our van and they left"
+
+
+def test_a_depot_or_hub_as_subject_is_us():
+    s = "The depot loaded it onto the wrong van, they do that sometimes."
+    flags = [_flag(s, "The depot loaded it onto the wrong", "blame_shifting"),
+             _flag(s, "they do that sometimes", "they_language")]
+    assert "We loaded it onto the wrong van." in [e.text for e in tf.candidates(s, flags)]
+
+
+@pytest.mark.parametrize("clause,expected", [
+    ("Price matching got scrapped by management back in January",
+     "We scrapped price matching back in January"),
+    ("Your account was suspended by the fraud team.", "We suspended your account."),
+    ("The £120 fee was applied automatically by the system,", "We applied the £120 fee automatically,"),
+    ("Your refund has been approved by the billing team", "We have approved your refund"),
+    ("Netflix was removed by head office", "We removed Netflix"),       # a name keeps its capital
+    ("It was decided by management", None),                            # no object to turn round
+    ("I was told by management", None),                                # the agent, not the company
+    ("The parcel was signed for by your neighbour", None),             # not a department of ours
+])
+def test_a_passive_done_by_a_department_is_turned_round(clause, expected):
+    assert tf.own_passive(clause) == expected
+
+
 def test_a_system_error_becomes_our_error():
     s = "Due to a system error, your payment of £40 was taken twice."
     out = _texts(s, "Due to a system error", "blame_shifting")
@@ -67,7 +98,7 @@ def test_a_clause_the_flag_only_grazes_keeps_its_words():
 
 def test_dropping_the_whole_sentence_is_always_the_last_candidate():
     edits = tf.candidates("Rules are rules.", [_flag("Rules are rules.", "Rules are rules", "policy_wall")])
-    assert edits[-1] == tf.Edit("", "drop_sentence")
+    assert edits[-1] == tf.Edit("", "drop_sentence", "Rules are rules.")
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -123,3 +154,20 @@ def test_they_is_not_swapped_in_a_sentence_that_also_says_us():
     s = "They set their own rules and don't really loop us in."
     f = [_flag(s, "They set their own rules", "they_language")]
     assert not any(e.text.startswith("We set our own rules") for e in tf.candidates(s, f))
+
+
+def test_they_after_a_department_made_we_is_swapped_too_and_an_emoji_keeps_its_place():
+    s = "The warehouse lot run their own schedule and they haven't picked yours yet 😬"
+    flags = [_flag(s, "The warehouse lot run their own", "they_language"),
+             _flag(s, "they haven't picked yours yet", "they_language")]
+    texts = [e.text for e in tf.candidates(s, flags)]
+    assert texts[0] == "We run our own schedule and we haven't picked yours yet 😬"
+
+
+def test_dropping_a_limit_on_the_agent_needs_a_next_step(rules_coach):
+    assert tf.needs_next_step(["they_language"], "they dont let us see it on chat")
+    assert tf.needs_next_step(["dead_end"], "")
+    assert not tf.needs_next_step(["disowning"], "that's their call, not mine")
+    d = "service dept set their own booking calendar, they dont let us see it on chat unfortunately"
+    r = rewrite(d, coach=rules_coach, use_model=False)
+    assert "see it on chat" in r.rewrite or "[" in r.rewrite   # never silently dropped

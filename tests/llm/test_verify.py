@@ -49,6 +49,17 @@ def test_promises_only_count_when_new():
     assert "tomorrow" in promises_added(d, "I'll refund the £20 tomorrow.")
 
 
+def test_a_benefit_named_as_ended_is_no_offer():
+    d = "Price matching got scrapped by management back in January, I don't agree with it."
+    assert promises_added(d, "We scrapped price matching back in January.") == []
+    assert promises_added(d, "Price matching got scrapped by us back in January.") == []
+    assert promises_added("Sorry it broke.", "We no longer offer vouchers.") == []
+    # ...but an offer next to it still counts, and so does the same benefit offered later
+    assert promises_added("Sorry.", "We scrapped the fee and issued a credit.") == ["credit"]
+    assert promises_added("Sorry.", "The voucher scheme ended, so I'll send a voucher.") == ["voucher"]
+    assert "i will refund" in promises_added("x.", "I will refund you, it ended up late.")
+
+
 def test_facts_missing_is_verbatim():
     assert facts_missing("Order #A1234 for £5.", "Order A1234 for £5.") == ["#A1234"]
     assert facts_missing("Order #A1234 for £5.", "I've checked order #A1234 for £5.") == []
