@@ -106,6 +106,10 @@ class LlamaCppBackend:
         self.slots = max(1, int(card.gen("parallel", 4)))
         p.n_parallel = self.slots
         p.kv_unified = True
+        # llama.cpp keeps the prompts of idle slots in host memory to reuse them (8 GiB by
+        # default, which would grow with every distinct draft of a long-running app): a few
+        # prompts are all the reuse there is, since only the system message is shared.
+        p.cache_ram_mib = int(card.gen("prompt_cache_mib", 256))
         # n_predict is left at the server default (-1, no server-wide cap): every request sets its
         # own max_tokens, and a server cap would silently truncate the longer "whole" rewrites.
         n = threads or int(os.environ.get("REPLY_COACH_THREADS", 0)) or max(1, min(os.cpu_count() or 2, 8))

@@ -177,6 +177,8 @@ def test_llama_slots_decode_sampled_candidates_together(monkeypatch, tmp_path):
     b = LlamaCppBackend(tmp_path / "x.gguf", card)
     assert b.slots == card.generation["parallel"] == b._server.params.n_parallel
     assert b._server.params.kv_unified          # every slot may use the whole context
+    assert b._server.params.n_ctx == card.context
+    assert b._server.params.cache_ram_mib == card.generation["prompt_cache_mib"] <= 1024  # bounded
     gens = b.chat_n([{"role": "user", "content": "x"}], 3, max_tokens=20, temperature=0.7,
                     seed=8)
     assert [g.json()["part"] for g in gens] == ["answer 0", "answer 1", "answer 2"]
