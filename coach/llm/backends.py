@@ -101,8 +101,8 @@ class LlamaCppBackend:
         p.model.path = str(model_path)
         p.n_ctx = card.context
         # Slots that decode side by side: `chat_n` reads a prompt once and samples up to this many
-        # candidates together (3 candidates cost ~1.8x one on 2 cores, not 3x). One KV buffer
-        # shared by all slots, so each can still use the whole context.
+        # candidates together (on 2 cores a decoding step for 3 costs ~1.8x a step for one). One
+        # KV buffer shared by all slots, so each can still use the whole context.
         self.slots = max(1, int(card.gen("parallel", 4)))
         p.n_parallel = self.slots
         p.kv_unified = True

@@ -232,16 +232,8 @@ class _Gen:
                              **({"ban": ban} if ban else {}))
         except _REPLY_ERRORS:  # a failed or malformed backend reply: no sampled candidates
             return []
-        out = []
-        for g in gens:
-            try:
-                obj = g.json()
-            except _REPLY_ERRORS:
-                obj = None
-            val = obj.get(key) if obj else None
-            if isinstance(val, str) and val.strip():
-                out.append(val.strip())
-        return out
+        vals = [(g.json() or {}).get(key) for g in gens]
+        return [v.strip() for v in vals if isinstance(v, str) and v.strip()]
 
 
 # What a backend call can raise on a failed or malformed reply (a missing "choices" entry, a

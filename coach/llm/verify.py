@@ -197,6 +197,7 @@ _WITHDRAWN_BEFORE = re.compile(r"\b(?:no longer (?:\w+ )?|stopped (?:\w+ing )?|s
 
 
 def _withdrawn(chunk: str, m: re.Match) -> bool:
+    """Whether the promise wording `m` in `chunk` names a benefit that was ended."""
     return bool(_WITHDRAWN_AFTER.search(chunk[m.end():m.end() + 60])
                 or _WITHDRAWN_BEFORE.search(chunk[max(0, m.start() - 60):m.start()]))
 
