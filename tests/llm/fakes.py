@@ -31,6 +31,20 @@ class ScriptedFakeBackend:
         return Generation(text, 100, 20, 1.0, 1.0, "stop")
 
 
+class BatchingFakeBackend(ScriptedFakeBackend):
+    """A scripted fake (NOT a model) with llama.cpp's `chat_n`: records each batch's size and
+    first seed, and answers it from the script, one answer per candidate."""
+
+    def __init__(self, answers, slots: int = 4, card=None):
+        super().__init__(answers, card)
+        self.slots = slots
+        self.batches: list[tuple[int, int]] = []
+
+    def chat_n(self, messages, n, *, seed=0, **kw):
+        self.batches.append((n, seed))
+        return [self.chat(messages, seed=seed + i, **kw) for i in range(n)]
+
+
 def write_bank(path, rows=None):
     rows = rows or [
         {"id": "b1", "domain": "retail", "types": ["they_language"],

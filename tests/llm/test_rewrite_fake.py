@@ -5,7 +5,7 @@ import pytest
 
 from coach.llm.retrieve import get_retriever
 from coach.llm.rewrite import RewriteResult, rewrite
-from tests.llm.fakes import ScriptedFakeBackend, write_bank
+from tests.llm.fakes import BatchingFakeBackend, ScriptedFakeBackend, write_bank
 
 DRAFT = "Hi Sam, the warehouse lost order #A-5512, nothing I can do about it."
 
@@ -261,24 +261,10 @@ def test_a_draft_with_no_flag_stands_and_no_model_is_asked(rules_coach, retrieve
     assert r.rewrite == d and r.strategy == "unchanged" and fake.calls == []
 
 
-class BatchingFake(ScriptedFakeBackend):
-    """A scripted fake with `chat_n`, like llama.cpp: records each batch's size and seed."""
-
-    slots = 4
-
-    def __init__(self, answers):
-        super().__init__(answers)
-        self.batches: list[tuple[int, int]] = []
-
-    def chat_n(self, messages, n, *, seed=0, **kw):
-        self.batches.append((n, seed))
-        return [self.chat(messages, seed=seed + i, **kw) for i in range(n)]
-
-
 def test_sampled_candidates_come_in_one_batch_after_greedy(rules_coach, retriever):
     bad = {"part": "The warehouse lost order #A-5512, nothing I can do."}
     good = {"part": "We lost order #A-5512, and I've already started a trace on it myself."}
-    fake = BatchingFake([bad, bad, good])
+    fake = BatchingFakeBackend([bad, bad, good])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever,
                 strategies=("clause",))
     assert r.source == "model" and "I've already started a trace" in r.rewrite
@@ -288,7 +274,7 @@ def test_sampled_candidates_come_in_one_batch_after_greedy(rules_coach, retrieve
 
 
 def test_greedy_that_passes_costs_no_batch(rules_coach, retriever):
-    fake = BatchingFake([{"part": "We lost order #A-5512, and I've already started a trace "
+    fake = BatchingFakeBackend([{"part": "We lost order #A-5512, and I've already started a trace "
                                   "on it myself."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model" and fake.batches == [] and len(fake.calls) == 1
