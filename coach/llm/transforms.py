@@ -296,8 +296,8 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
     # The other clauses as they read once their departments are "we" ("The warehouse lot run
     # their own schedule" -> "We run our own schedule"): their "their" no longer stands in the
     # way of swapping a later "they haven't picked yours yet".
-    owned = [swap_org(body[s:e]) if i in flagged else None for i, (s, e) in enumerate(spans)]
-    owned = [o if o is not None else body[s:e] for o, (s, e) in zip(owned, spans)]
+    org_swaps = [swap_org(body[s:e]) if i in flagged else None for i, (s, e) in enumerate(spans)]
+    owned = [o if o is not None else body[s:e] for o, (s, e) in zip(org_swaps, spans)]
     for i in flagged:
         s, e = spans[i]
         cl = body[s:e]
@@ -308,7 +308,8 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
             if fn is swap_pronouns and (_THIRD.search(others) or
                                         _FIRST_PLURAL.search(body[:s] + " " + body[e:])):
                 continue  # "they set their own rules and don't loop us in": they are not us
-            new = fn(cl, body[:s]) if fn is swap_pronouns else fn(cl)
+            new = (org_swaps[i] if fn is swap_org else
+                   fn(cl, body[:s]) if fn is swap_pronouns else fn(cl))
             if new is not None:
                 opts.append((new, kind))
         for new, kind in list(opts):
