@@ -72,9 +72,9 @@ def chat_many(backend: Backend, messages: list[dict], n: int, *, seed: int = 0,
               **kw) -> list[Generation]:
     """`n` sampled completions of one prompt. A backend with `chat_n` (llama.cpp) decodes them
     side by side in batches of its `slots`; any other gets one `chat` per candidate with seeds
-    seed, seed+1, ... Either way the caller gets at most `n` answers."""
+    seed, seed+1, ... Either way the caller gets at most `n` answers; one is a plain `chat`."""
     out: list[Generation] = []
-    if hasattr(backend, "chat_n"):
+    if n > 1 and hasattr(backend, "chat_n"):
         step = max(1, int(getattr(backend, "slots", n)))
         while len(out) < n:
             k = min(step, n - len(out))

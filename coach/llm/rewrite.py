@@ -183,45 +183,13 @@ class _Gen:
         left = self.left()
         return max(0.5, min(left, float(self.cfg.get("timeout_s", left))))
 
-    def ask(self, user: str | list[dict], schema: dict, key: str, i: int, max_tokens: int,
-            strategy: str = "whole", ban: tuple[str, ...] = ()) -> str | None:
-        """One candidate; `user` is the user message, or the whole message list."""
+    def ask(self, user: str | list[dict], schema: dict, key: str, i: int, k: int,
+            max_tokens: int, strategy: str = "whole", ban: tuple[str, ...] = ()) -> list[str]:
+        """`k` candidates of one prompt from one call, sampled as candidate `i` is (0: greedy);
+        the empty ones dropped. `user` is the user message, or the whole message list."""
         if self.left() <= 0.2:
-            return None
+            return []
         temp, seed = _sampling(self.cfg, i)
-        messages = user if isinstance(user, list) else [
-            {"role": "system", "content": system_prompt(strategy)}, {"role": "user", "content": user}]
-        self.calls += 1
-        try:
-            g = self.backend.chat(messages,
-                                  max_tokens=max_tokens, temperature=temp,
-                                  top_p=float(self.cfg.get("top_p", 0.9)), seed=seed,
-                                  json_schema=schema, timeout_s=self.call_timeout(),
-                                  **({"ban": ban} if ban else {}))
-            obj = g.json()
-        except _REPLY_ERRORS:  # a failed or malformed backend reply: skip this candidate
-            return None
-        val = obj.get(key) if obj else None
-        return val.strip() if isinstance(val, str) and val.strip() else None
-
-    def answers(self, user: str | list[dict], schema: dict, key: str, n: int, max_tokens: int,
-                strategy: str = "whole", ban: tuple[str, ...] = ()):
-        """Up to `n` non-empty answers, stopping when time is up: greedy first (alone it is the
-        cheapest call, and dropping it for a batch of 4 sampled ones passed 12 of 46 dev drafts
-        against 13-15), then the other n-1 sampled in one batched call (`chat_many`: llama.cpp
-        decodes them side by side from one reading of the prompt; on 46 dev drafts a sentence
-        the model failed took 8.7 s instead of 9.9 s at the median)."""
-        val = self.ask(user, schema, key, 0, max_tokens, strategy, ban)
-        if val is not None:
-            yield val
-        if n <= 1 or self.left() <= 0.2:
-            return
-        yield from self.sampled(user, schema, key, n - 1, max_tokens, strategy, ban)
-
-    def sampled(self, user: str | list[dict], schema: dict, key: str, k: int, max_tokens: int,
-                strategy: str = "whole", ban: tuple[str, ...] = ()) -> list[str]:
-        """`k` sampled answers of one prompt in one batched call; the empty ones dropped."""
-        temp, seed = _sampling(self.cfg, 1)
         messages = user if isinstance(user, list) else [
             {"role": "system", "content": system_prompt(strategy)}, {"role": "user", "content": user}]
         self.calls += k
@@ -230,10 +198,21 @@ class _Gen:
                              top_p=float(self.cfg.get("top_p", 0.9)), seed=seed,
                              json_schema=schema, timeout_s=self.call_timeout(),
                              **({"ban": ban} if ban else {}))
-        except _REPLY_ERRORS:  # a failed or malformed backend reply: no sampled candidates
+            vals = [(g.json() or {}).get(key) for g in gens]
+        except _REPLY_ERRORS:  # a failed or malformed backend reply: skip these candidates
             return []
-        vals = [(g.json() or {}).get(key) for g in gens]
         return [v.strip() for v in vals if isinstance(v, str) and v.strip()]
+
+    def answers(self, user: str | list[dict], schema: dict, key: str, n: int, max_tokens: int,
+                strategy: str = "whole", ban: tuple[str, ...] = ()):
+        """Up to `n` non-empty answers, stopping when time is up: greedy first (alone it is the
+        cheapest call, and dropping it for a batch of 4 sampled ones passed 12 of 46 dev drafts
+        against 13-15), then the other n-1 sampled in one batched call (`chat_many`: llama.cpp
+        decodes them side by side from one reading of the prompt; on 46 dev drafts a sentence
+        the model failed took 8.7 s instead of 9.9 s at the median)."""
+        yield from self.ask(user, schema, key, 0, 1, max_tokens, strategy, ban)
+        if n > 1 and self.left() > 0.2:
+            yield from self.ask(user, schema, key, 1, n - 1, max_tokens, strategy, ban)
 
 
 # What a backend call can raise on a failed or malformed reply (a missing "choices" entry, a
