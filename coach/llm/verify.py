@@ -6,7 +6,8 @@ number, or invents a refund. So nothing it writes is trusted: each candidate is 
   - facts kept: every order/ticket number, amount, date, time, name, e-mail, URL and phone number
     of the draft appears verbatim;
   - promises added: no refund, credit, compensation, upgrade, free item, waiver, date or deadline
-    (and the like) that the draft did not already make;
+    (and the like) that the draft did not already make, and no result of a check it never
+    reported ("I've checked and found that...", "it has already been resolved");
   - ownership: it speaks as "we"/"I" with an action, and keeps no blame, "not our problem",
     "I can't" or "out of my hands" in any wording;
   - length: not much longer than the draft needs.
@@ -48,7 +49,9 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                          r"|\b\d[\d,]*(?:\.\d+)?%|\b\d[\d,]*(?:\.\d+)?\s?(?:GB|MB|TB|kg|g|km|miles|kWh|mph|EUR|USD|GBP|gems|credits|points|RP|XP|titles|items)\b)",
                          re.I),
     "place": re.compile(r"\b\d+[A-Z]?\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Road|Rd|Close|Lane|Street|St|Mews|Way|Avenue|Ave|Drive|Park|Court|Place|Square|Crescent|Gardens|Terrace|Grove|Hill)\b(?:,\s+[A-Z][\w]+)?"
-                        r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door|week|term|semester|stage|phase|tier|step|section|chapter|round|module|episode)\s+#?(?-i:[A-Z0-9])[\w.-]*\b"
+                        r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door|week|term|semester|stage|phase|tier|step|section|chapter|module|episode)\s+#?(?-i:[A-Z0-9])[\w.-]*\b"
+                        # "round" is also a preposition ("outages round Leeds"): only "round 3".
+                        r"|\bround\s+\d+\b"
                         r"|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+-[a-z]+\b"
                         r"|\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)?\s?-\s?\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d+(?:\.\d+){1,3}\b", re.I),
     "date": re.compile(rf"\b(?:{_DAY}\.?,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:-|and|&)\s*\d{{1,2}}(?:st|nd|rd|th)?)?"
@@ -68,6 +71,10 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "proper": re.compile(r"(?<=[a-z0-9,;:)] )(?:[A-Z\u00C0-\u024F][\w'\u00C0-\u024F-]*)(?:\s+(?:[A-Z\u00C0-\u024F][\w'-]*|\d+[\w.]*))*"
                          r"|\b[A-Z]{2,}[0-9]*\b"),
 }
+# The text before a word that follows a greeting ("Dear Mr Obi, Something went wrong"): that word
+# starts the sentence, so its capital says nothing about it being a proper noun.
+_AFTER_GREETING = re.compile(r"(?:^|[.!?\n]\s*)(?:hi|hey|hello|dear|morning|afternoon|evening|"
+                             r"good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40},\s*$", re.I)
 _NOT_NAMES = {"I", "We", "You", "There", "Team", "All", "Everyone", "Again", "So", "For", "Thank",
               "Our", "Sir", "Madam", "Customer", "Passenger", "Player", "Guest", "Member", "Thanks",
               "Kind", "Best", "Regards", "OK", "FAQ", "FAQs", "ETA", "PM", "AM", "UTC", "TBH", "ASAP",
@@ -102,6 +109,8 @@ def extract_facts(text: str) -> list[Fact]:
             if kind in ("name", "proper") and (s[0].islower() or s.translate(_NORM) in _NOT_NAMES
                                                or s.translate(_NORM).split()[0] in _NOT_NAMES):
                 continue
+            if kind == "proper" and _AFTER_GREETING.search(src[max(0, a - 60):a]):
+                continue
             if kind == "reference" and not s.startswith("#") and len(s) < 3:
                 continue
             taken.append((a, b))
@@ -122,10 +131,13 @@ def extract_facts(text: str) -> list[Fact]:
 
 
 def facts_missing(draft: str, candidate: str, facts: list[Fact] | None = None) -> list[str]:
-    """Facts of the draft that the candidate does not contain verbatim (up to typography)."""
+    """Facts of the draft that the candidate does not contain verbatim (up to typography).
+    A capitalised noun ("Terms of Service", "Support") is kept in any case: "our terms of
+    service" names the same thing, while a number, name or date must match exactly."""
     c = norm(candidate)
+    cl = c.lower()
     return [f.text for f in (facts if facts is not None else extract_facts(draft))
-            if norm(f.text) not in c]
+            if norm(f.text) not in c and not (f.kind == "proper" and norm(f.text).lower() in cl)]
 
 
 # ---------------------------------------------------------------- promises
@@ -140,12 +152,12 @@ PROMISES: dict[str, str] = {
               r"|\bgesture\b|\bpoints?\b|\bbonus\b",
     "compensation": r"\bcompensat\w*|\bpayout\b|\bpay(?:ment)? for (?:your|the)\b|\bcover (?:the|your) cost",
     "upgrade": r"\bupgrad\w*",
-    "free": r"\bfree\b|\bcomplimentary\b|\bno (?:extra )?charge\b|\bat no cost\b|\bon us\b",
+    "free": r"(?<!feel )\bfree\b|\bcomplimentary\b|\bno (?:extra )?charge\b|\bat no cost\b|\bon us\b",
     "waiver": r"\bwaiv\w*|\bwrite off\b|\bcancel (?:the|your) (?:fee|fine|charge)|\bexceptions?\b|\bextension\b|\bextend\w*",
     "replacement": r"\breplac\w*|\bexchange\b|\bnew (?:one|card|sim|fob|item|device|phone|unit)\b|\bre-?send\w*|\breship\w*",
     "guarantee": r"\bguarant\w*|\bpromise\w*|\bensure (?:it|this) (?:won't|never)\b|\bwill never happen\b",
     "priority": r"\bpriorit\w*|\bfast[- ]track\w*|\bexpress\b|\bexpedit\w*|\burgent(?:ly)?\b|\bnext[- ]day\b|\bsame[- ]day\b",
-    "visit": r"\b(?:engineer|technician|courier|locksmith|plumber|electrician|inspector)\b|\bvisit\b"
+    "visit": r"\b(?:engineer|technician|courier|locksmith|plumber|electrician|inspector)\b|\bvisit\b|\bsend (?:someone|somebody|a person)\b"
              r"|\bcollect(?:ion|ed)?\b|\bpick ?up\b",
     "callback": r"\bcall(?:ing)? (?:you )?back\b|\bcallback\b|\bcall you\b|\bring you\b|\bphone you\b",
     "approval": r"\bapprov\w*|\boverturn\w*|\breinstat\w*|\bunban\w*|\blift (?:the|your) (?:ban|block|suspension)",
@@ -155,9 +167,14 @@ PROMISES: dict[str, str] = {
     # ... also as a second verb of the same sentence ("we'll have a look and take care of it").
     "outcome": rf"\b(?:i|we)(?:'ll| will|'ve| have| can| could|'m going to| am going to|'re going to|"
                rf" are going to)\s+(?:(?:\w+\s+)?|[^.!?;]{{0,40}}?\band\s+(?:\w+\s+)?){_OUTCOME_VERB}"
+               r"|\bworking on (?:a |the |an? )?(?:solution|fix|resolution|workaround)\b"
                r"|\bredeliver\w*|\bpayment plan\b|\bgift card\b|\b(?:courtesy|hire|loan) car\b",
     "deadline": r"\btoday\b|\btonight\b|\btomorrow\b|\bthis (?:morning|afternoon|evening|week|weekend)\b"
-                r"|\bnext (?:week|month|business day|working day)\b|\bwithin\b|\bby (?:the )?(?:end of|eod|cob|close of|noon|midday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+                r"|\bnext (?:week|month|business day|working day)\b"
+                # "within" only before a span of time: "within the same region" is no deadline.
+                r"|\bwithin\s+(?:the\s+(?:next\s+)?|an?\s+|a (?:few|couple of)\s+|\d+\s*|(?:one|two|three|four|five|six|seven|ten|fourteen|twenty|thirty|several)\s+)?"
+                r"(?:working\s+|business\s+|calendar\s+)?(?:hours?|days?|weeks?|months?|minutes?|mins?|hrs?|h|\d)\b"
+                r"|\bby (?:the )?(?:end of|eod|cob|close of|noon|midday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
                 r"|\b(?:in|after) (?:\d+|a few|a couple of|one|two|three|an?) (?:minutes?|hours?|days?|weeks?)\b"
                 r"|\b\d+\s*(?:-\s*\d+\s*)?(?:working |business )?(?:hours?|days?|weeks?)\b|\basap\b|\bimmediately\b"
                 r"|\bright away\b|\bstraight away\b|\bfirst thing\b|\bshortly\b|(?<!as )\bsoon\b",
@@ -208,6 +225,13 @@ _CAN_DO = re.compile(r"\b(I|we)(?:'ll| will| can| could|'ve| have| am able to| a
                      r"(?:now\s+|also\s+|certainly\s+)?(\w+)", re.I)
 
 
+# The result of a check the draft never reported: "I've checked and found that the fee doesn't
+# apply", "your complaint has already been resolved", "it's not an error". Matched in negated
+# sentences too (unlike the offers above), since "not an error" is itself the invented finding.
+_FINDING = re.compile(
+    r"\b(?:found|discovered|confirmed|determined|established|verified)\s+(?:out\s+)?(?:that|the (?:issue|problem|cause|error|fault))\b"
+    r"|\b(?:has|have|had) (?:already |now |since )?been (?:resolved|fixed|sorted|processed|approved|completed|corrected|cleared|refunded)\b"
+    r"|\b(?:is|was|it's|that's)\s+not (?:an? )?(?:error|mistake)\b|\bnot applicable\b", re.I)
 _ADMISSION = re.compile(r"\bwe(?:'ve| have)? made (?:a |an |some )?(?:mistakes?|errors?)\b|\bour (?:mistake|error|fault)\b", re.I)
 _WENT_WRONG = re.compile(r"\b(?:mistakes?|errors?|wrong|fault\w*|glitch\w*|bug\w*|lost|los[et]|broke\w*|missed|"
                          r"forgot\w*|fail\w*|double[- ]?\w*|twice|incorrect\w*|delay\w*|late|oversight|"
@@ -228,7 +252,9 @@ def promises_added(draft: str, candidate: str) -> list[str]:
 
     A kind of promise counts as added when the candidate uses a wording of it the draft does not
     contain (so a draft that mentions "refund" allows "refund", but not "compensation"). Dates and
-    times in the candidate that are not among the draft's facts count as a new deadline.
+    times in the candidate that are not among the draft's facts count as a new deadline; an
+    admission of a mistake the draft never reports, or the result of a check it never made, as a
+    new (possibly false) fact.
     """
     c = promises_in(candidate, affirmative_only=True)
     licensed = " ".join(h for hits in promises_in(draft, affirmative_only=True).values()
@@ -251,6 +277,9 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     admitted = _ADMISSION.search(candidate)
     if admitted and not _WENT_WRONG.search(draft):
         added.append(admitted.group(0).lower())
+    for m in _FINDING.finditer(candidate.translate(_NORM)):
+        if m.group(0).lower() not in draft_low and m.group(0).lower() not in added:
+            added.append(m.group(0).lower())
     dfacts = {norm(f.text).lower() for f in extract_facts(draft)}
     for f in extract_facts(candidate):
         if f.kind in ("date", "time", "amount") and norm(f.text).lower() not in dfacts \
@@ -265,12 +294,14 @@ def promises_added(draft: str, candidate: str) -> list[str]:
 DISOWN = re.compile("|".join([
     r"\b(?:I|we)\s+(?:really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|couldn't|could not|am unable|'m unable|are unable|'re unable|am not able|'m not able|are not able|'re not able|have no (?:way|power|control|say|authority))\b",
     r"\b(?:they|he|she|it|the \w+(?: team)?)\s+(?:can't|cannot|won't|couldn't)\b",
-    r"\bunable to\b|\bnot able to\b|\bno way (?:for (?:me|us) )?to\b|\bnothing (?:more )?(?:I|we) can\b|\bnot much (?:I|we) can\b",
+    r"\bunable to\b|\bnot able to\b|\bno way (?:for (?:me|us) )?to\b|\bno way of\b|\bnothing (?:more )?(?:I|we) can\b|\bnot much (?:I|we) can\b",
     r"\bnot (?:our|my) (?:fault|problem|issue|responsibility|call|decision|department|doing|area)\b",
     r"\b(?:isn't|is not|wasn't|was not|aren't|are not) (?:our|my) (?:fault|problem|issue|responsibility|call|decision|doing)\b",
     r"\b(?:their|his|her|the \w+'s|your) (?:fault|mistake|error|problem|responsibility|call|decision)\b",
     r"\bout of (?:my|our) (?:hands|control)\b|\bbeyond (?:my|our) control\b|\b(?:up to|down to) (?:them|the \w+ team)\b",
     r"\b(?:they|them|the \w+ (?:team|department|people))\s+(?:decide|decided|handle|handled|make|made|caused|messed)\b",
+    # The cause handed to someone else: "was down to the payment processor we use".
+    r"\b(?:was|were|is|are|'s|came|comes|come) (?:\w+ )?down to (?!(?:us|me|our|my)\b|the (?:last|wire|final)\b)(?:the|a|an|their|your|how)\b",
     r"\bnothing to do with (?:us|me)\b|\b(?:wasn't|was not|not) (?:us|me)\b|\bblame\b",
     r"\bnot (?:something|anything) (?:I|we|support|the \w+(?: here)?|\w+ team) (?:did|caused|do|touched|control|decide)\b",
     r"\b(?:on|at|from) (?:their|the \w+'s) (?:end|side)\b|\bnot (?:by|from|with|on) (?:us|me)\b",

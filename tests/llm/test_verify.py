@@ -168,6 +168,27 @@ def test_lowercase_words_after_place_nouns_are_not_facts():
     assert {"Room 12B", "size M"} <= facts
 
 
+def test_the_word_after_a_greeting_starts_the_sentence():
+    facts = {f.text for f in extract_facts("Dear Mr Obi, Something went wrong with your port. "
+                                           "Ref PRT-22-5671.")}
+    assert facts == {"Mr Obi", "PRT-22-5671"}
+    # Mid-sentence it is still a proper noun the rewrite must keep.
+    assert "Something" in {f.text for f in extract_facts("It was from a band called Something.")}
+
+
+def test_round_is_a_place_only_with_a_number():
+    facts = {f.text for f in extract_facts("Outages round Leeds LS6 are listed. You're in round 3.")}
+    assert "round Leeds" not in facts
+    assert {"LS6", "round 3"} <= facts
+
+
+def test_a_capitalised_noun_is_kept_in_any_case_but_numbers_are_not():
+    draft = "Transfers are not supported per our Terms of Service. Ref AB-1234."
+    assert not facts_missing(draft, "We do not support transfers under our terms of service. Ref AB-1234.")
+    assert facts_missing(draft, "We do not support transfers under our terms. Ref AB-1234.") == ["Service"]
+    assert facts_missing(draft, "Under our Terms of Service we do not. Ref ab-1234.") == ["AB-1234"]
+
+
 def test_wording_the_prompt_asks_for_is_not_a_leak():
     from coach.llm.verify import prompt_leak
 
@@ -222,6 +243,10 @@ def test_week_numbers_are_facts_and_exceptions_are_offers():
     "I'm sorry for the unfair criteria. I'll look at your application.",
     "I just process what I'm given. I'll check.",
     "We broke the webhook in last night's deploy, not something support touched. I'll fix it.",
+    # The cause handed to a third party, and a desk with "no way of" acting.
+    "The late fee was down to the mailing contractor we use. I'll look at your account.",
+    "Your outage is down to how the router was set up. I'm checking the line now.",
+    "Our shop floor has no way of seeing web orders. I'll check yours.",
 ])
 def test_dodges_in_new_words_do_not_own_the_problem(bad):
     assert owns_problem(bad) is False, bad
@@ -232,6 +257,8 @@ def test_dodges_in_new_words_do_not_own_the_problem(bad):
     "It's our problem to fix, and I'm on it.",
     "That's the courier's van number; I'll chase it with them.",
     "I would like to help you too, so I've opened a ticket.",
+    "It's down to us to put this right, and I've started on it.",
+    "We're down to the last two in blue, so I've reserved one for you.",
 ])
 def test_owning_sentences_that_share_words_with_dodges_still_pass(good):
     assert owns_problem(good) is True, good
@@ -252,3 +279,31 @@ def test_an_outcome_as_the_second_verb_is_still_an_offer():
     draft = "I think the excess on your policy is a rip-off too, but I just process what I'm given."
     assert promises_added(draft, "We'll have a look at it and take care of the excess.") != []
     assert promises_added("The fee stands.", "I'll check the fee and explain it to you.") == []
+
+
+@pytest.mark.parametrize("cand", ["We only support transfers within the same region.",
+                                  "Feel free to reply with the photo and I'll check it."])
+def test_words_that_only_look_like_promises_are_not(cand):
+    assert promises_added("Transfers between regions aren't supported.", cand) == []
+
+
+@pytest.mark.parametrize("cand", ["I'll sort it within the hour.", "You'll hear within 3 days.",
+                                  "I'll reply within two working days.", "Enjoy a free month."])
+def test_deadlines_and_free_items_are_still_promises(cand):
+    assert promises_added("Transfers between regions aren't supported.", cand)
+
+
+@pytest.mark.parametrize("cand", [
+    "I've looked into it and found that the complaint has already been resolved.",
+    "I've checked the fee and it's not an error.",
+    "I've checked the policy and found that it is not applicable to holiday transactions.",
+    "I'll send someone to chase it.",
+    "We're working on a solution to address it.",
+])
+def test_an_invented_result_of_a_check_is_new(cand):
+    assert promises_added("Your complaint has been noted and passed along.", cand)
+
+
+def test_a_result_the_draft_reported_may_be_repeated():
+    d = "I checked and found that the parcel was scanned at the depot."
+    assert promises_added(d, "I've found that the parcel was scanned at our depot.") == []
