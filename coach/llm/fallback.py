@@ -25,6 +25,17 @@ TEMPLATES: dict[str, str] = {
     "scripted_apology": "I'm sorry [the specific thing that went wrong].",
     "dead_end": "Next, I'll [the next step you will take] and update you by [when].",
 }
+# What an ownership edit of a sentence (coach.llm.transforms: "they" -> "we", the dodge dropped)
+# still leaves out, per type: the edited sentence keeps the agent's own words and facts, and
+# these gaps ask only for what the draft never said. The apology gap goes before the sentence.
+GAPS: dict[str, str] = {
+    "scripted_apology": "I'm sorry [the specific thing that went wrong].",
+    "blame_shifting": "I'm [what you are doing to fix it].",
+    "disowning": "We do it this way because [the reason].",
+    "policy_wall": "We have this rule because [the reason]; what I can do is [the best alternative].",
+    "next_step": "Next, I'll [the next step you will take].",
+}
+NEXT_STEP_GAP = "[the next step you will take]"
 TEMPLATE_ORDER = ("scripted_apology", "blame_shifting", "they_language", "disowning",
                   "policy_wall", "powerless", "dead_end")
 _GREETING = re.compile(r"^(?:(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b"
@@ -77,6 +88,16 @@ def template_for(types: list[str]) -> str:
     if "dead_end" in types and "they_language" in types:  # one next step is enough
         parts[ordered.index("they_language")] = "We [what we decided or did]."
     return " ".join(parts)
+
+
+def with_gaps(edited: str, types: list[str], next_step: bool) -> str:
+    """An edited sentence with the gaps its types still need: an apology before it, the reason,
+    the fix or the next step after it (one gap sentence each, in template order)."""
+    before = [GAPS["scripted_apology"]] if "scripted_apology" in types else []
+    after = [GAPS[t] for t in ("blame_shifting", "disowning", "policy_wall") if t in types]
+    if next_step and "policy_wall" not in types:  # the alternative is already its next step
+        after.append(GAPS["next_step"])
+    return " ".join(before + ([edited] if edited else []) + after)
 
 
 def splice(text: str, units: list[Unit], replacements: list[str]) -> str:

@@ -292,7 +292,7 @@ def promises_added(draft: str, candidate: str) -> list[str]:
 # Blame, helplessness and distance in any wording; the rule packs catch the stock phrasings, these
 # catch what a model writes when it "fixes" a draft by rephrasing the same dodge.
 DISOWN = re.compile("|".join([
-    r"\b(?:I|we)\s+(?:really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|couldn't|could not|am unable|'m unable|are unable|'re unable|am not able|'m not able|are not able|'re not able|have no (?:way|power|control|say|authority))\b",
+    r"\b(?:I|we)\s+(?:really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|couldn't|could not|am unable|'m unable|are unable|'re unable|am not able|'m not able|are not able|'re not able|have no (?:way|power|control|say|authority)|(?:wouldn't|would not|won't|will not) be able to)\b",
     r"\b(?:they|he|she|it|the \w+(?: team)?)\s+(?:can't|cannot|won't|couldn't)\b",
     r"\bunable to\b|\bnot able to\b|\bno way (?:for (?:me|us) )?to\b|\bno way of\b|\bnothing (?:more )?(?:I|we) can\b|\bnot much (?:I|we) can\b",
     r"\bnot (?:our|my) (?:fault|problem|issue|responsibility|call|decision|department|doing|area)\b",
@@ -306,13 +306,15 @@ DISOWN = re.compile("|".join([
     r"\bnot (?:something|anything) (?:I|we|support|the \w+(?: here)?|\w+ team) (?:did|caused|do|touched|control|decide)\b",
     r"\b(?:on|at|from) (?:their|the \w+'s) (?:end|side)\b|\bnot (?:by|from|with|on) (?:us|me)\b",
     # "it's IT's problem", "that's the courier's fault": blame by possessive, any owner
-    r"\b(?!(?-i:[Ii]t|[Tt]hat|[Ww]hat|[Tt]here|[Hh]ere|[Ww]ho|[Tt]his|[Hh]e|[Ss]he)'s\b)\w+'s (?:fault|problem|responsibility)\b",
+    r"\b(?!(?-i:[Ii]t|[Tt]hat|[Ww]hat|[Tt]here|[Hh]ere|[Ww]ho|[Tt]his|[Hh]e|[Ss]he)'s\b)\w+'s (?:fault|problem|responsibility|call|decision)\b",
     # Siding with the customer against the company: "I'd have moaned too", "a bad move by
     # leadership", "the unfair criteria", "I just process what I'm given".
     r"\bI(?:'d| would) (?:have |be |also )?\w+ (?:too|as well)\b",
     r"\b(?:a |such a )?(?:bad|terrible|awful|stupid|dumb|silly) (?:move|call|decision|idea)\b",
     r"\b(?:the|our|these|this|those) (?:unfair|ridiculous|stupid|dumb|silly|pointless) \w+",
     r"\bI(?:'m| am)? (?:just|only) (?:process|follow|pass(?:ing)? on|do what|work here|the messenger)\b",
+    r"\b(?:I|we) (?:don't|do not|dont) have (?:a |any )?(?:line|access|say|control|visibility)\b",
+    r"\bI(?:'m| am) (?:honestly |really |literally )?(?:just|only) (?:the|a|an) (?:\w+ )?(?:person|one|agent|receptionist|temp|messenger|admin)\b",
     r"\bfor any inconvenience\b|\bany inconvenience\b|\bwe apologi[sz]e for the inconvenience\b",
     r"\bpolicy (?:is|says|states|doesn't|does not)\b[^.!?]{0,40}$",
 ]), re.I | re.M)

@@ -137,6 +137,49 @@ def test_fallback_keeps_facts_verbatim(rules_coach):
     assert "2 GB" in r.rewrite and "Starter plan" in r.rewrite and r.rewrite.startswith("Hi Priyanka, ")
 
 
+# ---- the fallback keeps the agent's own words where an ownership edit of them passes
+def test_fallback_edits_a_policy_wall_and_asks_only_for_the_reason(rules_coach):
+    r = rewrite("The contract runs 24 months, that's just how it works I'm afraid.",
+                coach=rules_coach, use_model=False)
+    assert r.source == "fallback"
+    assert r.rewrite == ("The contract runs 24 months. We have this rule because [the reason]; "
+                         "what I can do is [the best alternative].")
+    assert not r.checks["flags_left"]
+
+
+def test_fallback_drops_i_cant_and_asks_for_a_next_step(rules_coach):
+    r = rewrite("The rate limit on Starter is fixed at 1,000 requests per minute and we can't "
+                "raise it.", coach=rules_coach, use_model=False)
+    assert r.rewrite == ("The rate limit on Starter is fixed at 1,000 requests per minute. "
+                         "Next, I'll [the next step you will take].")
+
+
+@pytest.mark.parametrize("draft", [
+    # Dropping "not us" would leave the promoter to blame: only a template owns it.
+    "It was the promoter who moved the date, not us.",
+    # What is left of a disowning sentence is the opinion itself.
+    "Honestly the overdraft rules make no sense to me either, but the £35 charge stays.",
+])
+def test_fallback_uses_the_template_when_an_edit_would_keep_the_dodge(rules_coach, draft):
+    r = rewrite(draft, coach=rules_coach, use_model=False)
+    assert r.rewrite.startswith(("We [", "I understand this is frustrating; we [")), r.rewrite
+
+
+def test_fallback_asks_for_one_next_step_per_reply(rules_coach):
+    r = rewrite("Your complaint has been noted and passed along. The relevant team will review it "
+                "and respond as appropriate.", coach=rules_coach, use_model=False)
+    assert r.rewrite.count("[the next step you will take]") == 1, r.rewrite
+
+
+def test_very_long_draft_gets_plain_templates(rules_coach):
+    from coach.llm.rewrite import MAX_DRAFT_CHARS
+
+    d = "The contract runs 24 months, that's just how it works I'm afraid. " + \
+        "We checked the line and it looks fine. " * (MAX_DRAFT_CHARS // 38)
+    r = rewrite(d, coach=rules_coach, use_model=False)
+    assert r.rewrite.startswith("We [the policy")
+
+
 def test_repeated_greeting_is_not_doubled(rules_coach, retriever):
     fake = ScriptedFakeBackend([{"part": "Hi Sam, we lost order #A-5512, and I've started a trace "
                                          "on it myself."}])

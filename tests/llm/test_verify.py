@@ -247,6 +247,11 @@ def test_week_numbers_are_facts_and_exceptions_are_offers():
     "The late fee was down to the mailing contractor we use. I'll look at your account.",
     "Your outage is down to how the router was set up. I'm checking the line now.",
     "Our shop floor has no way of seeing web orders. I'll check yours.",
+    # What is left of a sentence once an edit drops its flagged clause (read on dev fallbacks).
+    "I wouldn't be able to authorise a £25 fee refund. I'll check your account.",
+    "Late checkout is the front desk manager's call. I'll ask them.",
+    "I'd love to help and I don't have a line to them. I'll check.",
+    "I'm honestly just the person who answers the chat. I'll look.",
 ])
 def test_dodges_in_new_words_do_not_own_the_problem(bad):
     assert owns_problem(bad) is False, bad
