@@ -82,6 +82,20 @@ def split_greeting(sentence: str) -> tuple[str, str]:
     return (m.group(0), sentence[m.end():]) if m else ("", sentence)
 
 
+# Words that start a sentence but not a name: after "Hi Dana, " they read lower-case.
+_MID_SENTENCE = re.compile(r"^(?:We|We're|We've|We'll|We'd|Our|Us|It|It's|This|That|The|Your|"
+                           r"There|There's|Here's|Sorry|Thanks|Thank|Unfortunately|Next|Yeah|Ok|Ugh|"
+                           r"Regarding|About)\b")
+
+
+def join_greeting(greet: str, text: str) -> str:
+    """"Hi Dana, " + "We sent it" -> "Hi Dana, we sent it": an edit or a model answer starts its
+    sentence with a capital that the greeting's comma makes wrong. Names and "I" keep theirs."""
+    if greet.rstrip().endswith(",") and _MID_SENTENCE.match(text):
+        text = text[0].lower() + text[1:]
+    return greet + text
+
+
 def template_for(types: list[str]) -> str:
     ordered = [t for t in TEMPLATE_ORDER if t in types]
     parts = [TEMPLATES[t] for t in ordered]
@@ -120,7 +134,7 @@ def unit_template(text: str, u: Unit) -> str:
     if extract_facts(rest):
         was = rest.replace('"', "'")
         tpl = PLACEHOLDER.sub(lambda m: f'[{m.group(1)}; you wrote: "{was}"]', tpl, count=1)
-    return greet + tpl
+    return join_greeting(greet, tpl)
 
 
 def fallback_rewrite(text: str, flags: list[Flag]) -> str:

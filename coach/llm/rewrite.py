@@ -35,7 +35,7 @@ from coach.llm import transforms as tf
 from coach.llm.backends import chat_many, generation_settings
 from coach.llm.prompts import escape_draft, render
 from coach.llm.verify import (Checks, copied_from, disowning_phrases, extract_facts, norm, on_topic,
-                              verify)
+                              verify, without_copied)
 from coach.pipeline import Coach
 from coach.taxonomy import TYPES
 
@@ -299,7 +299,7 @@ def _gap_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts
             # an edit that turns the sentence round ("we moved...") owns it.
             continue
         trial = list(chosen)
-        trial[ui] = greet + e.text
+        trial[ui] = fb.join_greeting(greet, e.text)
         # One next-step gap per reply: another sentence's gap or template may already ask for it.
         step_asked = fb.NEXT_STEP_GAP in " ".join(trial)
         need = tf.needs_next_step(u.types, e.dropped) and not step_asked and \
@@ -308,7 +308,7 @@ def _gap_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts
             gapped = fb.with_gaps(e.text, u.types, next_step)
             if gapped == e.text and not step_asked:
                 continue  # no gap: the plain edit already failed as a transform
-            trial[ui] = greet + gapped
+            trial[ui] = fb.join_greeting(greet, gapped)
             if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
                 return trial[ui]
     return None
@@ -325,7 +325,7 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
     rest = draft[:u.start] + " " + draft[u.end:]
     for e in tf.candidates(body, u.flags, u.start + len(greet), context=rest):
         trial = list(chosen)
-        trial[ui] = greet + e.text if e.text else greet.rstrip()
+        trial[ui] = fb.join_greeting(greet, e.text) if e.text else greet.rstrip()
         if e.kind.startswith("drop") and tf.needs_next_step(u.types, e.dropped) and \
                 not tf.has_next_step(fb.splice(draft, units, trial)):
             continue
@@ -372,12 +372,16 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen | None, n: in
         ban = APOLOGY_BAN if "scripted_apology" in u.types else ()
         for new in gen.answers(messages, _PART_SCHEMA, "part", n, max_tokens, "clause", ban):
             if copied_from(new, [e.rewrite for e in examples], draft):
-                continue  # pasted an example's content: never about this customer
+                # Pasted an example's content, which is never about this customer: only the
+                # sentences of its own may still be checked.
+                new = without_copied(new, [e.rewrite for e in examples], draft)
+                if not new:
+                    continue
             g2, rest = fb.split_greeting(new)  # the model often repeats the draft's greeting
             if g2 and (greet or g2.strip().lower() in draft[:u.start].lower()):
                 new = rest
             trial = list(chosen)
-            trial[ui] = greet + new
+            trial[ui] = fb.join_greeting(greet, new)
             # An apology that names the problem is about the context, not the stock sentence.
             if on_topic((context + " " + body).strip(), new) and \
                     _unit_accepts(draft, units, trial, ui, coach, facts):

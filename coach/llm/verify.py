@@ -384,6 +384,15 @@ def copied_from(candidate: str, examples: Sequence[str], draft: str, n: int = 5)
     return any(grams & _ngrams(e, n) for e in examples)
 
 
+def without_copied(candidate: str, examples: Sequence[str], draft: str) -> str:
+    """The candidate without its sentences that reuse an example's words (see `copied_from`).
+    The model mostly pastes an example's closing next step ("I'll take you through unlocking it
+    now; are you in the app?") after a sentence of its own; what is left still has to pass
+    every check on its own."""
+    return " ".join(candidate[a:b].strip() for a, b in sentence_bounds(candidate)
+                    if not copied_from(candidate[a:b], examples, draft)).strip()
+
+
 def format_problems(draft: str, candidate: str, max_ratio: float = 1.6, slack_words: int = 25) -> list[str]:
     """Empty, artefacts of the prompt (tags, JSON, placeholders, the instructions themselves), or
     much longer than the draft."""

@@ -20,7 +20,7 @@ def test_fake_first_candidate_passes(rules_coach, retriever):
                                          "on it myself."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model"
-    assert r.rewrite.startswith("Hi Sam, We lost order #A-5512")
+    assert r.rewrite.startswith("Hi Sam, we lost order #A-5512")
     assert r.checks["flags_left"] == [] and r.checks["owns_problem"] is True
     assert len(fake.calls) == 1 and fake.calls[0]["temperature"] == 0.0  # greedy first
     assert fake.calls[0]["schema"]["required"] == ["part"]                 # JSON schema enforced
@@ -137,6 +137,16 @@ def test_fallback_keeps_facts_verbatim(rules_coach):
     assert "2 GB" in r.rewrite and "Starter plan" in r.rewrite and r.rewrite.startswith("Hi Priyanka, ")
 
 
+def test_fake_candidate_keeps_its_own_sentence_without_the_pasted_example(rules_coach, retriever):
+    # The scripted answer pastes bank example b2's closing sentence after a fix of its own.
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I've already started a trace "
+                                         "on it myself. I'll go through your bill with you now."}])
+    r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
+    assert r.source == "model"
+    assert r.rewrite == ("Hi Sam, we lost order #A-5512, and I've already started a trace on it "
+                         "myself.")
+
+
 # ---- the fallback keeps the agent's own words where an ownership edit of them passes
 def test_fallback_edits_a_policy_wall_and_asks_only_for_the_reason(rules_coach):
     r = rewrite("The contract runs 24 months, that's just how it works I'm afraid.",
@@ -178,6 +188,15 @@ def test_very_long_draft_gets_plain_templates(rules_coach):
         "We checked the line and it looks fine. " * (MAX_DRAFT_CHARS // 38)
     r = rewrite(d, coach=rules_coach, use_model=False)
     assert r.rewrite.startswith("We [the policy")
+
+
+def test_greeting_comma_lowers_the_next_word_but_not_a_name():
+    from coach.llm.fallback import join_greeting
+
+    assert join_greeting("Hi Dana, ", "We sent it.") == "Hi Dana, we sent it."
+    assert join_greeting("Hi Dana, ", "I sent it.") == "Hi Dana, I sent it."
+    assert join_greeting("Hi Dana, ", "Royal Mail has it.") == "Hi Dana, Royal Mail has it."
+    assert join_greeting("Hi Dana! ", "We sent it.") == "Hi Dana! We sent it."
 
 
 def test_repeated_greeting_is_not_doubled(rules_coach, retriever):

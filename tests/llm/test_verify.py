@@ -189,6 +189,19 @@ def test_a_capitalised_noun_is_kept_in_any_case_but_numbers_are_not():
     assert facts_missing(draft, "Under our Terms of Service we do not. Ref ab-1234.") == ["AB-1234"]
 
 
+def test_sentences_copied_from_an_example_are_removed_and_the_rest_kept():
+    from coach.llm.verify import without_copied
+
+    ex = ["We froze the card to keep your money safe. I'll take you through unlocking it now; "
+          "are you in the app?"]
+    d = "The baggage team has your case, nothing I can do."
+    c = "I'm tracing your case with the baggage team now. I'll take you through unlocking it now."
+    assert without_copied(c, ex, d) == "I'm tracing your case with the baggage team now."
+    assert without_copied("I'll take you through unlocking it now; are you in the app?", ex, d) == ""
+    # Words the draft itself has are never "copied".
+    assert without_copied("Nothing I can do, the baggage team has your case.", ex, d) != ""
+
+
 def test_wording_the_prompt_asks_for_is_not_a_leak():
     from coach.llm.verify import prompt_leak
 
