@@ -29,7 +29,7 @@ TEMPLATES: dict[str, str] = {
 # still leaves out, per type: the edited sentence keeps the agent's own words and facts, and
 # these gaps ask only for what the draft never said. The apology gap goes before the sentence.
 GAPS: dict[str, str] = {
-    "scripted_apology": "I'm sorry [the specific thing that went wrong].",
+    "scripted_apology": TEMPLATES["scripted_apology"],
     "blame_shifting": "I'm [what you are doing to fix it].",
     "disowning": "We do it this way because [the reason].",
     "policy_wall": "We have this rule because [the reason]; what I can do is [the best alternative].",
@@ -111,7 +111,7 @@ def with_gaps(edited: str, types: list[str], next_step: bool) -> str:
     after = [GAPS[t] for t in ("blame_shifting", "disowning", "policy_wall") if t in types]
     if next_step and "policy_wall" not in types:  # the alternative is already its next step
         after.append(GAPS["next_step"])
-    return " ".join(before + ([edited] if edited else []) + after)
+    return " ".join(before + [edited] + after)
 
 
 def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
@@ -134,7 +134,9 @@ def unit_template(text: str, u: Unit) -> str:
     if extract_facts(rest):
         was = rest.replace('"', "'")
         tpl = PLACEHOLDER.sub(lambda m: f'[{m.group(1)}; you wrote: "{was}"]', tpl, count=1)
-    return join_greeting(greet, tpl)
+    # Kept as written ("Hi Bec, Here's what I can do: [...]"): a form to fill in, and on dev the
+    # embedding detector read one lower-cased template as powerless.
+    return greet + tpl
 
 
 def fallback_rewrite(text: str, flags: list[Flag]) -> str:

@@ -12,7 +12,7 @@ verbatim:
 3. else the conservative fallback, keeping the sentences that were fixed: the sentence's own
    ownership edit with [gaps] for what it leaves out ("The contract runs 24 months. We have this
    rule because [the reason]; ..."), where one passes the unit checks, else an owned template
-   with [placeholders]. On the 371 flagged dev drafts 32 fallbacks now keep the agent's words.
+   with [placeholders]. On the 371 flagged dev drafts 34 fallbacks now keep the agent's words.
 Every candidate is checked by `verify`; the first that passes every check wins. Two other model
 strategies are kept for comparison (`strategies=`): "whole" (rewrite the full reply with
 retrieved examples; on 12 dev drafts 6/12 verified but p50 ~20 s and it pasted example
@@ -272,6 +272,7 @@ def _unit_accepts(draft: str, units, trial: list[str], ui: int, coach: Coach, fa
             and not _unit_problems(ck, trial[ui], gaps))
 
 
+_WE = re.compile(r"\b(?:we|we're|we've|we'll|we'd|us|our)\b", re.I)
 _SUBORDINATE = re.compile(r"^(?:if|when|unless|because|since|although|though|while|once|as)\b[^,]*$",
                           re.I)
 
@@ -293,7 +294,8 @@ def _gap_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts
             continue  # nothing, or only "If you haven't received it.", is left of the sentence
         if len(e.dropped.split()) > (8 if "policy_wall" in u.types else 12):
             continue  # most of the sentence (or the rule itself) is gone: the template is clearer
-        if e.kind.startswith("drop") and {"blame_shifting", "they_language"} & set(u.types):
+        if {"blame_shifting", "they_language"} & set(u.types) and \
+                len(_WE.findall(e.text)) <= len(_WE.findall(body)):
             # Dropping "not us" leaves "It was the promoter who moved the date": the other party
             # still carries the blame, in words no detector flags any more (read on dev). Only
             # an edit that turns the sentence round ("we moved...") owns it.
@@ -304,10 +306,12 @@ def _gap_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts
         step_asked = fb.NEXT_STEP_GAP in " ".join(trial)
         need = tf.needs_next_step(u.types, e.dropped) and not step_asked and \
             not tf.has_next_step(fb.splice(draft, units, trial))
-        for next_step in dict.fromkeys((need, not step_asked)):
+        # Once the reply asks for a next step, a plain edit may stand; otherwise it already
+        # failed as a transform, so it needs at least one gap.
+        for next_step in ((False,) if step_asked else dict.fromkeys((need, True))):
             gapped = fb.with_gaps(e.text, u.types, next_step)
             if gapped == e.text and not step_asked:
-                continue  # no gap: the plain edit already failed as a transform
+                continue
             trial[ui] = fb.join_greeting(greet, gapped)
             if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
                 return trial[ui]

@@ -164,6 +164,12 @@ def test_fallback_drops_i_cant_and_asks_for_a_next_step(rules_coach):
                          "Next, I'll [the next step you will take].")
 
 
+def test_fallback_keeps_an_edit_that_turns_a_department_into_we(rules_coach):
+    r = rewrite("service dept set their own booking calendar, they dont let us see it on chat "
+                "unfortunately", coach=rules_coach, use_model=False)
+    assert r.rewrite == "We set our own booking calendar. Next, I'll [the next step you will take]."
+
+
 @pytest.mark.parametrize("draft", [
     # Dropping "not us" would leave the promoter to blame: only a template owns it.
     "It was the promoter who moved the date, not us.",
