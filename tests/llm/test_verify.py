@@ -176,6 +176,12 @@ def test_the_word_after_a_greeting_starts_the_sentence():
     assert "Something" in {f.text for f in extract_facts("It was from a band called Something.")}
 
 
+def test_measurements_are_facts():
+    facts = {f.text for f in extract_facts("Chips under 2cm aren't covered; the 500 ml bottle, "
+                                           "a 65 inch TV, 100 Mbps.")}
+    assert {"2cm", "500 ml", "65 inch", "100 Mbps"} <= facts
+
+
 def test_round_is_a_place_only_with_a_number():
     facts = {f.text for f in extract_facts("Outages round Leeds LS6 are listed. You're in round 3.")}
     assert "round Leeds" not in facts
