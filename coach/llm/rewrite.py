@@ -272,7 +272,6 @@ def _unit_accepts(draft: str, units, trial: list[str], ui: int, coach: Coach, fa
             and not _unit_problems(ck, trial[ui], gaps))
 
 
-_WE = re.compile(r"\b(?:we|we're|we've|we'll|we'd|us|our)\b", re.I)
 _SUBORDINATE = re.compile(r"^(?:if|when|unless|because|since|although|though|while|once|as)\b[^,]*$",
                           re.I)
 
@@ -294,8 +293,7 @@ def _gap_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts
             continue  # nothing, or only "If you haven't received it.", is left of the sentence
         if len(e.dropped.split()) > (8 if "policy_wall" in u.types else 12):
             continue  # most of the sentence (or the rule itself) is gone: the template is clearer
-        if {"blame_shifting", "they_language"} & set(u.types) and \
-                len(_WE.findall(e.text)) <= len(_WE.findall(body)):
+        if {"blame_shifting", "they_language"} & set(u.types) and not e.owned:
             # Dropping "not us" leaves "It was the promoter who moved the date": the other party
             # still carries the blame, in words no detector flags any more (read on dev). Only
             # an edit that turns the sentence round ("we moved...") owns it.

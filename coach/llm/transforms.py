@@ -36,6 +36,7 @@ class Edit:
     text: str
     kind: str
     dropped: str = ""   # the words it removes (clauses, or the whole sentence)
+    owned: bool = False  # some clause was turned round to "we" (own_cause or swap), not only cut
 
 
 # ---------------------------------------------------------------- clauses
@@ -337,7 +338,7 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
             continue
         seen.add(key)
         gone = " ".join(body[s:e] for i, (s, e) in enumerate(spans) if not parts[i].strip())
-        out.append(Edit(text, kind, gone))
+        out.append(Edit(text, kind, gone, any(k in ("own_cause", "swap") for k in kinds)))
     out.sort(key=lambda e: KINDS.index(e.kind))
     out = out[:MAX_CANDIDATES - 1]
     out.append(Edit("", "drop_sentence", body))

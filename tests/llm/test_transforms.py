@@ -171,3 +171,15 @@ def test_dropping_a_limit_on_the_agent_needs_a_next_step(rules_coach):
     d = "service dept set their own booking calendar, they dont let us see it on chat unfortunately"
     r = rewrite(d, coach=rules_coach, use_model=False)
     assert "see it on chat" in r.rewrite or "[" in r.rewrite   # never silently dropped
+
+
+def test_an_edit_records_whether_it_turned_a_clause_round_or_only_cut():
+    s = "Head office set the seat fees, not us on the social team."
+    edits = tf.candidates(s, [_flag(s, "Head office set the seat fees", "they_language"),
+                              _flag(s, "not us on the social team", "blame_shifting")])
+    owned = {e.text: e.owned for e in edits}
+    assert owned["We set the seat fees."] is True   # turned round, then the dodge cut
+    s2 = "The seat fees went up in May, which was outside our control."
+    cut = [e for e in tf.candidates(s2, [_flag(s2, "which was outside our control", "blame_shifting")])
+           if e.text]
+    assert cut and not any(e.owned for e in cut)
