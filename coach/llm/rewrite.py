@@ -12,7 +12,7 @@ verbatim:
 3. else the conservative fallback, keeping the sentences that were fixed: the sentence's own
    ownership edit with [gaps] for what it leaves out ("The contract runs 24 months. We have this
    rule because [the reason]; ..."), where one passes the unit checks, else an owned template
-   with [placeholders]. On the 371 flagged dev drafts 34 fallbacks now keep the agent's words.
+   with [placeholders]. On the 371 flagged dev drafts 35 fallbacks now keep the agent's words.
 Every candidate is checked by `verify`; the first that passes every check wins. Two other model
 strategies are kept for comparison (`strategies=`): "whole" (rewrite the full reply with
 retrieved examples; on 12 dev drafts 6/12 verified but p50 ~20 s and it pasted example
