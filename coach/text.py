@@ -7,6 +7,7 @@ blanked out, so every match offset is also an offset into the original draft.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,13 +27,50 @@ _IGNORE = re.compile(
     re.IGNORECASE | re.DOTALL)
 _IGNORE_MARK = re.compile(r"<!--\s*coach[\s:-]*(?:off|on)\s*-->|\[coach:(?:off|on)\]", re.IGNORECASE)
 
+# Context windows are bounded, so checking stays linear in the draft's length: a rule that looks
+# at "the rest of the draft" looks at most this far, and a "sentence" with no punctuation is cut
+# into pieces of at most MAX_SENTENCE characters. Both are far beyond any single reply (p99 of
+# the dev drafts: ~1,100 characters), so replies are checked exactly as before; only pasted
+# transcripts and threads see the bound.
+MAX_CONTEXT = 4_000
+MAX_SENTENCE = 1_000
+
 _SENT_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+|(?<=[;:])\s+(?=[A-Z])|\s+[-–—]\s+(?=[A-Z])")
 
 
 def blank(s: str, start: int, end: int) -> str:
     """Replace s[start:end] with spaces (keeps newlines so sentence splitting still works)."""
-    seg = "".join("\n" if c == "\n" else " " for c in s[start:end])
-    return s[:start] + seg + s[end:]
+    return blank_all(s, [(start, end)])
+
+
+def blank_all(s: str, regions: list[tuple[int, int]]) -> str:
+    """`s` with every (start, end) region blanked, in one pass (linear in len(s) + regions)."""
+    if not regions:
+        return s
+    out, pos = [], 0
+    for a, b in sorted(regions):
+        a = max(a, pos)
+        if b <= a:
+            continue
+        out.append(s[pos:a])
+        out.append("".join("\n" if c == "\n" else " " for c in s[a:b]))
+        pos = b
+    out.append(s[pos:])
+    return "".join(out)
+
+
+def _cut_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """(s, e) as pieces of at most MAX_SENTENCE characters, cut at the last space if any."""
+    out = []
+    while e - s > MAX_SENTENCE:
+        cut = text.rfind(" ", s + MAX_SENTENCE // 2, s + MAX_SENTENCE)
+        cut = cut if cut > s else s + MAX_SENTENCE
+        out.append((s, cut))
+        s = cut
+        while s < e and text[s].isspace():
+            s += 1
+    out.append((s, e))
+    return out
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
@@ -49,9 +87,29 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
-        if e > s:
+        if e - s > MAX_SENTENCE:
+            out.extend(_cut_long(text, s, e))
+        elif e > s:
             out.append((s, e))
     return out
+
+
+def _wordish(c: str) -> bool:
+    """A character that belongs to a word: letters, digits, underscore, combining marks."""
+    return c.isalnum() or c == "_" or unicodedata.category(c).startswith("M")
+
+
+def word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) widened so the span neither starts nor ends inside a word.
+
+    A highlight that ends at "s|ervice" reads as a bug, and a rule whose pattern stops mid-word
+    still meant the whole word. Widening (never shrinking) keeps every matched character.
+    """
+    while 0 < start < len(text) and _wordish(text[start - 1]) and _wordish(text[start]):
+        start -= 1
+    while 0 < end < len(text) and _wordish(text[end - 1]) and _wordish(text[end]):
+        end += 1
+    return start, end
 
 
 @dataclass
@@ -82,18 +140,33 @@ class DraftView:
         return regions
 
     @cached_property
+    def _ignored_runs(self) -> tuple[list[int], list[int]]:
+        """The ignored regions merged into disjoint sorted runs: (starts, ends)."""
+        starts: list[int] = []
+        ends: list[int] = []
+        for a, b in sorted(self.ignored):
+            if ends and a <= ends[-1]:
+                ends[-1] = max(ends[-1], b)
+            else:
+                starts.append(a)
+                ends.append(b)
+        return starts, ends
+
+    def is_ignored(self, start: int, end: int) -> bool:
+        """True when [start, end) overlaps an ignored region (a binary search, not a scan)."""
+        starts, ends = self._ignored_runs
+        i = bisect_right(starts, end - 1) - 1 if end > start else bisect_right(starts, start) - 1
+        return i >= 0 and ends[i] > start
+
+    @cached_property
     def quoted(self) -> list[tuple[int, int]]:
         return [(m.start(), m.end()) for m in _QUOTED.finditer(self.norm)]
 
     @cached_property
     def masked(self) -> str:
         """The matching view: normalised, with quoted words and ignored regions blanked."""
-        s = self.norm
-        for a, b in self.quoted + self.ignored:
-            s = blank(s, a, b)
-        for m in _IGNORE_MARK.finditer(self.norm):
-            s = blank(s, m.start(), m.end())
-        return s
+        marks = [(m.start(), m.end()) for m in _IGNORE_MARK.finditer(self.norm)]
+        return blank_all(self.norm, self.quoted + self.ignored + marks)
 
     @cached_property
     def low(self) -> str:
@@ -124,15 +197,16 @@ class DraftView:
 
         scope: `sentence` (the match's sentence), `next` (it and the next one), `prev` (the
         previous one and it), `around` (previous, it, next), `after` (from the match end to the end of
-        the draft), `before` (draft start to match start), `draft` (everything).
+        the draft), `before` (draft start to match start), `draft` (everything). `after`,
+        `before` and `draft` reach at most MAX_CONTEXT characters from the match.
         """
         n = len(self.masked)
         if scope == "draft":
-            return 0, n
+            return max(0, start - MAX_CONTEXT), min(n, end + MAX_CONTEXT)
         if scope == "after":
-            return end, n
+            return end, min(n, end + MAX_CONTEXT)
         if scope == "before":
-            return 0, start
+            return max(0, start - MAX_CONTEXT), start
         sents = self.sentences or [(0, n)]
         i = self.sentence_index(start)
         j = self.sentence_index(max(start, end - 1))

@@ -121,9 +121,10 @@ def they_has_no_antecedent(view: DraftView, match: "re.Match[str]") -> bool:
     """True when nothing in the draft could be what "they" means: no person, thing or partner
     noun and no plural noun phrase, before or after (agents often write "They're in - both
     parcels arrived"). An unnamed "they" in a support reply is then the faceless company."""
+    lo, hi = view.window_bounds(match.start(), match.end(), "draft")
     text = view.masked
-    if _first_candidate(text[:match.start()]) is not None:
+    if _first_candidate(text[lo:match.start()]) is not None:
         return False
-    if OTHER_NOUNS.search(text) or _PLURAL_NP.search(text):
+    if OTHER_NOUNS.search(text, lo, hi) or _PLURAL_NP.search(text, lo, hi):
         return False
     return True

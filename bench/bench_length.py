@@ -1,0 +1,71 @@
+"""Length scaling of `check`: time per KB from 1 KB to 1 MB, and the marginal ratio.
+
+A pasted transcript or a long e-mail thread must not stall a run: checking has to grow linearly
+with the draft. The long drafts are dev drafts joined one after another (blank line between), so
+they read like a transcript; they repeat once the dev set runs out, which the embedding cache
+serves, so the figures say how many distinct sentences each size holds. Linear time gives a
+1 MB / 100 KB ratio of 10.
+
+Usage: python bench/bench_length.py [--detectors rules,embedding] [--sizes 1,10,100,1000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from coach import Coach, CoachConfig  # noqa: E402
+from coach.text import sentence_bounds  # noqa: E402
+
+
+def build(texts: list[str], size: int) -> str:
+    """A draft of exactly `size` characters made of whole dev drafts (the last one cut)."""
+    parts, n, i = [], 0, 0
+    while n < size:
+        t = texts[i % len(texts)] + "\n\n"
+        parts.append(t)
+        n += len(t)
+        i += 1
+    return "".join(parts)[:size]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=",".join(str(ROOT / "eval" / f) for f in
+                                               ("dev.jsonl", "train_extra.jsonl")),
+                    help="comma-separated JSONL files whose `text` rows make the drafts")
+    ap.add_argument("--detectors", default="rules,embedding")
+    ap.add_argument("--sizes", default="1,10,100,1000", help="sizes in KB (1 KB = 1,000 chars)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per size (the fastest counts)")
+    a = ap.parse_args()
+    texts = [json.loads(l)["text"] for path in a.data.split(",")
+             for l in open(path, encoding="utf-8") if l.strip()]
+    t0 = time.perf_counter()
+    coach = Coach(CoachConfig(detectors=tuple(a.detectors.split(","))))
+    coach.check("warm up the pipeline: my hands are tied.")
+    print(f"detectors: {a.detectors}   load {time.perf_counter() - t0:.2f} s")
+    print(f"{'size':>8} {'seconds':>9} {'ms/KB':>8} {'flags':>7} {'sentences':>10} {'distinct':>9}")
+    times: dict[int, float] = {}
+    for kb in (int(s) for s in a.sizes.split(",")):
+        draft = build(texts, kb * 1000)
+        best = float("inf")
+        for _ in range(a.repeat):
+            t = time.perf_counter()
+            flags = coach.check(draft)
+            best = min(best, time.perf_counter() - t)
+        times[kb] = best
+        sents = [draft[s:e] for s, e in sentence_bounds(draft)]
+        print(f"{kb:>6}KB {best:>9.3f} {best * 1000 / kb:>8.2f} {len(flags):>7} {len(sents):>10} "
+              f"{len(set(sents)):>9}")
+    if 100 in times and 1000 in times:
+        print(f"marginal ratio 1 MB / 100 KB: {times[1000] / times[100]:.1f} (linear = 10)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
