@@ -57,12 +57,33 @@ class Embedder:
 
     `runtime` says what computes them: "onnxruntime" (the default when onnxruntime is installed
     and its vectors match PyTorch's, see onnx_runtime.py) or "torch".
+
+    Start-up is the price of every CLI call and of the app's first check, so the ONNX path
+    imports neither torch nor sentence-transformers once the graph has been exported and checked
+    against PyTorch: it reads the tokenizer with `tokenizers` and re-checks the graph at every
+    load against the PyTorch vectors recorded at export. PyTorch is loaded only to export (the
+    first run on a machine), when onnxruntime is missing or disagrees, or when asked for.
     """
 
     def __init__(self, path: Path | None = None, runtime: str | None = None) -> None:
         path = path or model_path()
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        self.path = Path(path)
+        self.model = None   # the sentence-transformers model, loaded only when needed
+        self.dim = DIM
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self._ort = None
+        self.runtime = "torch"
+        self.runtime_note = ""
+        if (runtime or _runtime_wanted()) != "torch":
+            self._start_onnx(self.path)
+        if self._ort is None:
+            self._load_torch()
+
+    def _load_torch(self) -> None:
+        """The PyTorch model (seconds to import and load; the ONNX path avoids it)."""
+        if self.model is not None:
+            return
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
@@ -70,21 +91,14 @@ class Embedder:
                 "the `sentence-transformers` package is not installed; install it with "
                 "`.venv/bin/pip install sentence-transformers` (or `make setup`)") from None
         try:
-            self.model = SentenceTransformer(str(path), device="cpu")
+            self.model = SentenceTransformer(str(self.path), device="cpu")
         except Exception as e:  # corrupt or partial weights: say so instead of a stack trace
-            raise ModelUnavailableError(f"could not load the embedding model from {path} ({e}); "
-                                        f"{_INSTALL_HINT}") from None
+            raise ModelUnavailableError(f"could not load the embedding model from {self.path} "
+                                        f"({e}); {_INSTALL_HINT}") from None
         self.model.max_seq_length = MAX_SEQ_LENGTH
         get_dim = getattr(self.model, "get_embedding_dimension", None) or \
             self.model.get_sentence_embedding_dimension
         self.dim = int(get_dim() or DIM)
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-        self._ort = None
-        self.runtime = "torch"
-        self.runtime_note = ""
-        if (runtime or _runtime_wanted()) != "torch":
-            self._start_onnx(path)
 
     def _start_onnx(self, path: Path) -> None:
         """Switch to ONNX Runtime if it is installed and gives the same vectors; else keep torch."""
@@ -94,26 +108,32 @@ class Embedder:
             from coach.embedding import onnx_runtime as ox
             from coach.llm.assemble import cache_dir
 
-            first = self.model[0]
-            pool = self.model[1] if len(self.model) > 1 else None
-            mode = getattr(pool, "pooling_mode", None)  # sentence-transformers 6; 5 had flags
-            mean = mode == "mean" if mode is not None else getattr(pool, "pooling_mode_mean_tokens", False)
-            if len(self.model) != 3 or not mean:
-                raise ValueError("not a mean-pooled, normalised model")
-            gp = ox.graph_path(Path(path), cache_dir())
-            if not gp.is_file():
-                ox.export(first.auto_model, first.tokenizer, gp)
-            ort_enc = ox.OrtEncoder(gp, first.tokenizer, MAX_SEQ_LENGTH)
+            gp = ox.graph_path(path, cache_dir())
             probes = list(ox.PROBES)
-            ref = np.asarray(self.model.encode(probes, convert_to_numpy=True,
-                                               normalize_embeddings=True), dtype=np.float32)
+            ref = ox.read_reference(gp)
+            if ref is None:   # first run here: export from PyTorch and record its vectors
+                self._load_torch()
+                first = self.model[0]
+                pool = self.model[1] if len(self.model) > 1 else None
+                mode = getattr(pool, "pooling_mode", None)  # sentence-transformers 6; 5 had flags
+                mean = mode == "mean" if mode is not None else getattr(
+                    pool, "pooling_mode_mean_tokens", False)
+                if len(self.model) != 3 or not mean:
+                    raise ValueError("not a mean-pooled, normalised model")
+                if not gp.is_file():
+                    ox.export(first.auto_model, first.tokenizer, gp)
+                ref = np.asarray(self.model.encode(probes, convert_to_numpy=True,
+                                                   normalize_embeddings=True), dtype=np.float32)
+            ort_enc = ox.OrtEncoder(gp, ox.load_tokenizer(path, MAX_SEQ_LENGTH))
             cos = ox.parity(ref, ort_enc.encode(probes))
             if cos < ox.PARITY_MIN_COSINE:
                 raise ValueError(f"ONNX vectors differ from PyTorch's (cosine {cos:.5f})")
+            ox.write_reference(gp, ref)
         except Exception as e:  # no onnxruntime, a failed export, a mismatch: PyTorch it is
             self.runtime_note = f"onnxruntime not used ({type(e).__name__}: {e})"
             return
         self._ort = ort_enc
+        self.dim = int(ref.shape[1])
         self.runtime = "onnxruntime"
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:

@@ -2,8 +2,10 @@
 
 Why: on 2 CPU cores the embedding model is compute-bound in PyTorch (~180 sentences/s), and the
 check pipeline's batch target needs more. ONNX Runtime fuses attention, GELU and layer norm, and
-gives the same fp32 vectors (cosine to the PyTorch ones > 0.99999, checked at every load), so the
-trained head and its thresholds stay valid. int8 quantisation was measured too (~1.9x) but moved
+gives the same fp32 vectors (cosine to the PyTorch ones > 0.99999, checked at every load against
+the PyTorch vectors recorded at export, so a load needs no torch), so the trained head and its
+thresholds stay valid. Text is tokenised by `tokenizers` from the model's own tokenizer.json, the
+same Rust tokenizer transformers wraps. int8 quantisation was measured too (~1.9x) but moved
 vectors by a mean cosine of 0.95, which would change what the head decides: not used.
 
 The ONNX graph is exported once from the installed weights (never downloaded) into the cache
@@ -14,6 +16,7 @@ onnxruntime or the exporter is missing, or the parity check fails, `Embedder` ke
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import warnings
 from pathlib import Path
@@ -66,10 +69,49 @@ def export(transformer: Any, tokenizer: Any, path: Path) -> Path:
     return path
 
 
+def _reference_path(graph: Path) -> Path:
+    return graph.with_suffix(".reference.json")
+
+
+def read_reference(graph: Path) -> np.ndarray | None:
+    """The PyTorch vectors of PROBES recorded when `graph` was exported and checked, or None
+    (no graph yet, no record, or a record for other probes)."""
+    try:
+        data = json.loads(_reference_path(graph).read_text(encoding="utf-8"))
+        if not graph.is_file() or data.get("probes") != list(PROBES):
+            return None
+        ref = np.asarray(data["vectors"], dtype=np.float32)
+        return ref if ref.ndim == 2 and ref.shape[0] == len(PROBES) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_reference(graph: Path, ref: np.ndarray) -> None:
+    """Record PyTorch's vectors of PROBES beside the graph, atomically (unique temp name)."""
+    path = _reference_path(graph)
+    if read_reference(graph) is not None:
+        return
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"probes": list(PROBES), "vectors": ref.tolist()}), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load_tokenizer(model_dir: Path, max_length: int) -> Any:
+    """The model's fast tokenizer (tokenizer.json), truncating to `max_length`, padding to the
+    longest text of a batch: what the sentence-transformers model does, without transformers."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    tok.enable_truncation(max_length=max_length)
+    pad = "[PAD]" if tok.token_to_id("[PAD]") is not None else None
+    tok.enable_padding(pad_id=tok.token_to_id(pad) if pad else 0, pad_token=pad or "[PAD]")
+    return tok
+
+
 class OrtEncoder:
     """Mean-pooled, L2-normalised sentence vectors from an exported encoder graph."""
 
-    def __init__(self, path: Path, tokenizer: Any, max_length: int, threads: int | None = None) -> None:
+    def __init__(self, path: Path, tokenizer: Any, threads: int | None = None) -> None:
         import onnxruntime as ort
 
         so = ort.SessionOptions()
@@ -79,7 +121,6 @@ class OrtEncoder:
         so.log_severity_level = 3
         self.session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
         self.tokenizer = tokenizer
-        self.max_length = max_length
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         out: np.ndarray | None = None
@@ -90,10 +131,10 @@ class OrtEncoder:
         order = np.argsort([len(t) for t in texts], kind="stable")
         for i in range(0, len(texts), batch_size):
             idx = order[i:i + batch_size]
-            b = self.tokenizer([texts[j] for j in idx], padding=True, truncation=True,
-                               max_length=self.max_length, return_tensors="np")
-            feeds = {k: np.asarray(b[k], dtype=np.int64)
-                     for k in ("input_ids", "attention_mask", "token_type_ids")}
+            enc = self.tokenizer.encode_batch([texts[j] for j in idx])
+            feeds = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                     "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+                     "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
             hidden = self.session.run(None, feeds)[0]
             mask = feeds["attention_mask"][..., None].astype(np.float32)
             vec = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)

@@ -184,8 +184,6 @@ class TransformersBackend:
     def __init__(self, model_dir: str | Path | None = None, gguf: str | Path | None = None,
                  device: str | None = None, card: ModelCard | None = None) -> None:
         self.card = card
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
         try:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
