@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,scale]'
 	touch $(STAMP)
+	@echo "make: $(VENV) is ready; for reply-coach on PATH: source $(VENV)/bin/activate (or run $(VENV)/bin/reply-coach)"
 
 setup: $(STAMP)
 

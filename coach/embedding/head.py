@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from coach.errors import ConfigError, ModelUnavailableError
+from coach.paths import data_dir
 from coach.taxonomy import TYPES
 
 HEAD_FORMAT = 1
-DEFAULT_HEAD_DIR = Path(__file__).resolve().parents[2] / "models" / "embedding_head"
+DEFAULT_HEAD_DIR = data_dir("models") / "embedding_head"
 FEATURE_KINDS = ("unit", "unit+context")
 
 

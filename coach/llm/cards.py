@@ -13,8 +13,9 @@ from pathlib import Path
 import yaml
 
 from coach.errors import ConfigError, ModelUnavailableError
+from coach.paths import data_dir
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+MODELS_DIR = data_dir("models")
 DEFAULT_MODEL = "qwen2.5-coder-1.5b-instruct"
 
 

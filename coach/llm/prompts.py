@@ -13,8 +13,9 @@ from pathlib import Path
 from string import Template
 
 from coach.errors import ConfigError
+from coach.paths import data_dir
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS_DIR = data_dir("prompts")
 _SECTION = re.compile(r"^### (\w+)\s*$", re.M)
 
 

@@ -17,9 +17,10 @@ from typing import Sequence
 
 from coach.errors import InputError
 from coach.io import iter_jsonl
+from coach.paths import data_dir
 from coach.taxonomy import TYPES
 
-BANK_PATH = Path(__file__).resolve().parents[2] / "prompts" / "rewrite_bank.jsonl"
+BANK_PATH = data_dir("prompts") / "rewrite_bank.jsonl"
 # Sentence-level pairs (one flagged sentence -> its owned replacement) for the clause strategy:
 # short examples cost little prompt time and carry few details the model could copy.
 UNITS_PATH = BANK_PATH.with_name("rewrite_units.jsonl")
