@@ -22,11 +22,14 @@ setup: $(STAMP)
 run: setup
 	$(PY) app.py --host $(HOST) --port $(PORT)
 
-# Debian Chromium for the browser end-to-end test (Playwright drives /usr/bin/chromium).
+# System tools the tests drive: Debian Chromium for the browser end-to-end test (Playwright drives
+# /usr/bin/chromium) and strace for the egress test (no socket beyond loopback).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	  else echo "make: chromium missing and not root; the browser test will be skipped outside CI" >&2; fi; }
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium chromium-driver"; \
+	command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "make: $$missing missing and not root; the tests that need them will be skipped outside CI" >&2; fi; fi
 
 test: setup browser
 	@$(PY) -m pytest -q; rc=$$?; \

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Sequence
 
 from coach.config import CoachConfig
-from coach.errors import CoachError
+from coach.errors import CoachError, require_draft
 
 
 # Feature modules that add sub-commands (each has `register(subparsers, add_pipeline_args,
@@ -50,28 +50,35 @@ def _config(args: argparse.Namespace, detectors: str | None = None,
 def cmd_check(args: argparse.Namespace) -> int:
     from coach.io import map_jsonl, read_text_arg, write_jsonl_line
     from coach.pipeline import Coach
-    from coach.render import format_flags, use_colour
+    from coach.render import announce, format_flags, use_colour
 
     det = args.detectors if isinstance(args.detectors, str) else None
     coach = Coach(_config(args, det))
+    used = coach.config.detectors
     if args.input:
+        announce(used)
+
         def write(out, rid, row, flags):
             if args.format == "text":
                 out.write(f"# {rid}\n{format_flags(row['text'], flags)}\n\n")
             else:
                 write_jsonl_line(out, {"id": rid, "flags": [f.to_dict() for f in flags]})
 
-        map_jsonl(args.input, args.out, args.skip_bad, lambda row: coach.check(row["text"]), write)
+        map_jsonl(args.input, args.out, args.skip_bad,
+                  lambda row: coach.check(require_draft(row["text"])), write)
         return 0
     if args.text is None:
         raise CoachError("give a draft to check, `-` to read standard input, or --input FILE")
-    text = read_text_arg(args.text)
+    text = require_draft(read_text_arg(args.text),
+                         path="<stdin>" if args.text == "-" else None)
     flags = coach.check(text)
     if args.format == "jsonl":
-        print(json.dumps({"flags": [f.to_dict() for f in flags]}, ensure_ascii=False))
+        print(json.dumps({"flags": [f.to_dict() for f in flags], "detectors": list(used)},
+                         ensure_ascii=False))
     else:
-        print(format_flags(text, flags, use_colour(sys.stdout)))
+        print(format_flags(text, flags, use_colour(sys.stdout), used))
     return 0
+
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -15,7 +15,8 @@ from coach.errors import ConfigError
 MAX_DRAFT_CHARS = 2_000_000  # ~2 MB: anything longer is almost surely not a single reply
 # The best-measured combination (README "Semantic detection"): on the held-out test set rules +
 # embedding beat rules alone on micro-F1 (0.817 vs 0.806) and the hard subset (0.752 vs 0.727) at
-# the same clean-draft FP rate (3.7 %). `reply-coach score` keeps rules only for throughput.
+# the same clean-draft FP rate (3.7 %). Every entry point (check, score, the app, the rewrite
+# verifier) uses this default; `--detectors rules` is the fast mode.
 DEFAULT_DETECTORS: tuple[str, ...] = ("rules", "embedding")
 
 

@@ -16,12 +16,32 @@ class InputError(CoachError):
     def __init__(self, message: str, path: str | None = None, line: int | None = None,
                  field: str | None = None) -> None:
         self.path, self.line, self.field, self.reason = path, line, field, message
-        where = path or "<input>"
+        where = path or ("<input>" if line is not None or field else "")
         if line is not None:
             where += f":{line}"
         if field:
             where += f": field {field!r}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class NothingToCheck(InputError):
+    """An empty or blank draft, or a file with no drafts in it.
+
+    One behaviour everywhere (check, rewrite, score, the app and its API): the same "nothing to
+    check" error, never "No problems found" for a draft that was not there.
+    """
+
+    def __init__(self, what: str = "the draft is empty", path: str | None = None,
+                 line: int | None = None, field: str | None = None) -> None:
+        super().__init__(f"nothing to check: {what}", path, line, field)
+
+
+def require_draft(text: str, path: str | None = None, line: int | None = None,
+                  field: str | None = None) -> str:
+    """`text` itself when it holds anything but whitespace, else NothingToCheck."""
+    if not text.strip():
+        raise NothingToCheck(path=path, line=line, field=field)
+    return text
 
 
 class RulePackError(CoachError):

@@ -6,13 +6,18 @@ and rows with missing fields, and say exactly where each one is.
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
-from coach.errors import InputError
+from coach.errors import CoachError, InputError, NothingToCheck
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
+# A lone UTF-16 surrogate: not a Unicode character, so no UTF-8 output can hold it. Decoding
+# bytes never yields one, but a JSON escape such as "\ud800" does.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def decode(data: bytes, path: str = "<stdin>") -> str:
@@ -43,13 +48,29 @@ def open_bytes(path: str | Path) -> bytes:
     return p.read_bytes()
 
 
+def _lone_surrogate(value: object, where: str) -> tuple[str, str] | None:
+    """(field path, the surrogate) of the first string holding a lone surrogate, or None."""
+    if isinstance(value, str):
+        m = _SURROGATE.search(value)
+        return (where, m.group()) if m else None
+    items = (value.items() if isinstance(value, dict) else
+             enumerate(value) if isinstance(value, list) else ())
+    for k, v in items:
+        key = ascii(k)[1:-1] if isinstance(k, str) else k     # a key may hold one too
+        found = _lone_surrogate(v, f"{where}.{key}" if isinstance(k, str) else f"{where}[{k}]")
+        if found:
+            return found
+    return None
+
+
 def iter_jsonl(path: str | Path, required: tuple[str, ...] = ("text",),
                skip_bad: bool = False) -> Iterator[tuple[int, dict | None, InputError | None]]:
     """Yield (line number, row, error) for each non-blank line.
 
     With `skip_bad`, a bad row yields (line, partial row or None, error) and reading goes on;
     otherwise the first bad row raises its InputError. Missing fields and non-string text are
-    errors that name the field.
+    errors that name the field, and so is a lone surrogate (an escape such as "\\ud800" that
+    is not half of a pair) in a field that is used: it is not text, and no output can hold it.
     """
     path = str(path)
     text = decode(open_bytes(path), path)
@@ -80,6 +101,14 @@ def iter_jsonl(path: str | Path, required: tuple[str, ...] = ("text",),
                     err = InputError(f"must be a string, got {type(row[f]).__name__}", path,
                                      lineno, f)
                     break
+        if err is None:
+            for f in dict.fromkeys(("id", *required)):
+                found = _lone_surrogate(row.get(f), f)
+                if found:
+                    err = InputError(f"holds a lone surrogate ({ascii(found[1])[1:-1]}), which is "
+                                     "not a Unicode character; fix the \\u escape", path, lineno,
+                                     found[0])
+                    break
         if err is not None and not skip_bad:
             raise err
         yield lineno, row, err
@@ -99,15 +128,29 @@ def map_jsonl(path: str, out_path: str | None, skip_bad: bool, fn: Callable[[dic
     JSON, missing or non-string `text`, a draft the pipeline refuses) raises an InputError naming
     file, line and field, or with `skip_bad` becomes an `{"id", "line", "error"}` row and the run
     goes on. Returns (rows done, rows skipped).
+
+    `out_path` is written to a temporary file beside it and renamed over it only when the run
+    finishes, so a run stopped by a bad row (or Ctrl-C) leaves no half-written output and an
+    earlier output file as it was.
     """
-    out = open(out_path, "w", encoding="utf-8") if out_path else sys.stdout
+    if not out_path:
+        return _map_rows(path, sys.stdout, skip_bad, fn, write)
+    target = Path(out_path)
+    if target.is_dir():
+        raise CoachError(f"--out {out_path}: is a directory, expected a file name")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        n, bad = _map_rows(path, out, skip_bad, fn, write)
-    finally:
-        if out_path:
-            out.close()
-    if out_path:
-        print(f"reply-coach: {verb} {n} rows ({bad} skipped) -> {out_path}", file=sys.stderr)
+        out = open(tmp, "w", encoding="utf-8")
+    except OSError as e:
+        raise CoachError(f"--out {out_path}: cannot write there ({e.strerror})") from None
+    try:
+        with out:
+            n, bad = _map_rows(path, out, skip_bad, fn, write)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    print(f"reply-coach: {verb} {n} rows ({bad} skipped) -> {out_path}", file=sys.stderr)
     return n, bad
 
 
@@ -116,6 +159,8 @@ def _map_rows(path: str, out: IO[str], skip_bad: bool, fn: Callable[[dict], Any]
     n = bad = 0
     for lineno, row, err in iter_jsonl(path, ("text",), skip_bad=skip_bad):
         rid = row.get("id") if isinstance(row, dict) else None
+        if _lone_surrogate(rid, "id"):
+            rid = None      # the error row says why; the id itself cannot be written
         if err is None:
             try:
                 result = fn(row)
@@ -131,4 +176,6 @@ def _map_rows(path: str, out: IO[str], skip_bad: bool, fn: Callable[[dict], Any]
         n += 1
         write(out, rid, row, result)
         out.flush()
+    if n == 0 and bad == 0:
+        raise NothingToCheck("the file has no drafts", path)
     return n, bad

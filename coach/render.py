@@ -2,6 +2,8 @@
 the one HTML highlighter shared by the web app and report.html, with the family styles."""
 from __future__ import annotations
 
+import sys
+
 import html
 import os
 from dataclasses import dataclass
@@ -130,9 +132,21 @@ def highlight(text: str, flags: Sequence[Flag], colour: bool) -> str:
     return "".join(out)
 
 
-def format_flags(text: str, flags: Sequence[Flag], colour: bool = False) -> str:
+def detectors_line(detectors: Sequence[str]) -> str:
+    """The line every output carries, so no reader wonders which detectors found what."""
+    return "detectors: " + ", ".join(detectors)
+
+
+def announce(detectors: Sequence[str]) -> None:
+    """Say on standard error which detectors a batch run uses (its results stay clean JSONL)."""
+    print(f"reply-coach: {detectors_line(detectors)}", file=sys.stderr)
+
+
+def format_flags(text: str, flags: Sequence[Flag], colour: bool = False,
+                 detectors: Sequence[str] = ()) -> str:
     if not flags:
-        return "No problems found: this draft owns the conversation."
+        clean = "No problems found: this draft owns the conversation."
+        return clean + (f" ({detectors_line(detectors)})" if detectors else "")
     lines = [highlight(text, flags, colour), ""]
     for i, f in enumerate(flags, 1):
         label = TYPES[f.type].label
@@ -141,5 +155,6 @@ def format_flags(text: str, flags: Sequence[Flag], colour: bool = False) -> str:
             head = f"{_COLOURS.get(f.family, '')}{head}{_RESET}"
         lines += [head, f"   why: {f.message}", f"   try: {f.suggestion}", f"   source: {f.source}"]
     n = len(flags)
-    lines.append(f"\n{n} problem{'s' if n != 1 else ''} found.")
+    lines.append(f"\n{n} problem{'s' if n != 1 else ''} found"
+                 + (f" ({detectors_line(detectors)})." if detectors else "."))
     return "\n".join(lines)

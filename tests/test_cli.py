@@ -132,3 +132,40 @@ def test_jsonl_line_separator_chars_inside_strings(tmp_path):
     rows = [json.loads(l) for l in out.read_text(encoding="utf-8").split("\n") if l]
     assert [r["id"] for r in rows] == [1, 2]
     assert rows[0]["flags"][0]["type"] == "powerless"
+
+
+NOTHING = "nothing to check"
+
+
+@pytest.mark.parametrize("argv,stdin", [
+    (["check", ""], None), (["check", " \n\t "], None), (["check", "-"], b""),
+    (["check", "-"], b"  \n"), (["rewrite", ""], None), (["rewrite", "-", "--no-model"], b"\n"),
+])
+def test_empty_draft_is_nothing_to_check_everywhere(argv, stdin):
+    """One behaviour for an empty draft: a clear 'nothing to check', exit 2, never the clean
+    verdict ("No problems found") for a draft that was not there."""
+    r = run(*argv, stdin=stdin if stdin is not None else b"")
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert NOTHING in err and "Traceback" not in err
+    assert b"No problems found" not in r.stdout
+
+
+@pytest.mark.parametrize("content", ["", "\n\n  \n"])
+@pytest.mark.parametrize("command", ["check", "rewrite"])
+def test_empty_input_file_is_nothing_to_check(tmp_path, capsys, content, command):
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    inp.write_text(content, encoding="utf-8")
+    extra = ["--no-model"] if command == "rewrite" else []
+    assert main([command, "--input", str(inp), "--out", str(out), *extra]) == 2
+    err = capsys.readouterr().err
+    assert f"{inp}: {NOTHING}: the file has no drafts" in err
+    assert not out.exists()
+
+
+def test_blank_row_in_input_names_line_and_field(tmp_path, capsys):
+    inp = tmp_path / "in.jsonl"
+    inp.write_text('{"id": "a", "text": "My hands are tied."}\n{"id": "b", "text": "  "}\n',
+                   encoding="utf-8")
+    assert main(["check", "--input", str(inp)]) == 2
+    assert f"{inp}:2: field 'text': {NOTHING}" in capsys.readouterr().err

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Callable
 
-from coach.errors import CoachError, InputError
+from coach.errors import CoachError, require_draft
 
 
 def _add_model_args(p: argparse.ArgumentParser) -> None:
@@ -55,7 +55,10 @@ def register(sub, add_pipeline_args: Callable, make_config: Callable) -> None:
 def _coach_and_backend(args, make_config):
     from coach.pipeline import Coach
 
+    from coach.render import announce
+
     coach = Coach(make_config(args, args.detectors))   # the default pipeline unless told
+    announce(coach.config.detectors)   # the verifier re-checks candidates with these
     backend = None
     if not args.no_model:
         from coach.errors import ModelUnavailableError
@@ -94,9 +97,8 @@ def cmd_rewrite(args: argparse.Namespace, make_config: Callable) -> int:
         raise CoachError("give a draft to rewrite, `-` to read standard input, or --input FILE")
     run = _rewriter(args, make_config)
     if not args.input:
-        text = read_text_arg(args.text)
-        if not text.strip():
-            raise InputError("the draft is empty", field="text")
+        text = require_draft(read_text_arg(args.text),
+                             path="<stdin>" if args.text == "-" else None)
         res = run(text)
         if args.format == "jsonl":
             print(json.dumps(res.to_dict(), ensure_ascii=False))
@@ -110,9 +112,7 @@ def cmd_rewrite(args: argparse.Namespace, make_config: Callable) -> int:
         return 0
 
     def rewrite_row(row: dict):
-        if not row["text"].strip():
-            raise InputError("the draft is empty", field="text")
-        return run(row["text"])
+        return run(require_draft(row["text"]))
 
     def write(out, rid, _row, res):
         if args.format == "text":

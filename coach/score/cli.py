@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from typing import Callable
 
 from coach.config import CoachConfig
@@ -40,11 +39,9 @@ def register(sub, add_pipeline_args: Callable, make_config: Callable) -> None:
 
 
 def _config(args: argparse.Namespace, make_config: Callable) -> CoachConfig:
-    """The shared pipeline config; rules only unless --config or --detectors say otherwise."""
-    cfg = make_config(args, args.detectors)
-    if not args.config and not args.detectors:
-        cfg = replace(cfg, detectors=("rules",), name="rules")
-    return cfg
+    """The shared pipeline config: the same default as `check` and the app, so a QA lead sees
+    the flags agents see; `--detectors rules` is the fast mode."""
+    return make_config(args, args.detectors)
 
 
 def cmd_score(args: argparse.Namespace, make_config: Callable) -> int:
@@ -53,9 +50,13 @@ def cmd_score(args: argparse.Namespace, make_config: Callable) -> int:
 
     if args.checkpoint_every < 1:
         raise CoachError("--checkpoint-every must be >= 1")
+    config = _config(args, make_config)
+    from coach.render import announce
+
+    announce(config.detectors)
     summary = run(args.inputs, args.out, columns=args.columns, workers=args.workers,
                   skip_bad=args.skip_bad, resume=args.resume, quiet=args.quiet,
-                  config=_config(args, make_config), engine=args.engine,
+                  config=config, engine=args.engine,
                   ray_address=args.ray_address, formats=tuple(dict.fromkeys(args.formats)),
                   options=Options(checkpoint_every=args.checkpoint_every))
     for rec in summary["skipped_records"]:

@@ -18,7 +18,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from coach.errors import CoachError, InputError
+from coach.errors import CoachError, InputError, NothingToCheck
 from coach.io import decode, iter_jsonl, open_bytes
 from coach.score.model import ROLES, Conversation, Item, Skipped, Turn
 
@@ -107,7 +107,7 @@ def read_path(path: str, columns: dict[str, str] | None = None) -> list[Item]:
     """All conversations and skipped records of one file, in input order."""
     text = decode(open_bytes(path), path)
     if not text.strip():
-        raise InputError("empty file: no conversations to score", path)
+        raise NothingToCheck("empty file, no conversations to score", path)
     fmt = detect_format(path, text)
     if fmt == "jsonl":
         return _read_jsonl(path)

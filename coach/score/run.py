@@ -33,7 +33,6 @@ from coach.score.scoring import Aggregator, score_items, turn_rows
 
 ENGINES = ("local", "ray")
 FORMATS = ("sarif",)
-RULES_ONLY = CoachConfig(detectors=("rules",), name="rules")
 SKIP_HINT = " (use --skip-bad to report and skip malformed conversations)"
 
 
@@ -53,7 +52,7 @@ def score_paths(paths: list[str], out_dir: str, *, columns: dict[str, str] | Non
     """Score transcripts into DIR; returns scorecards.json's summary plus "paths" {name: path}.
 
     `progress(done, total)` is called as conversations finish; `quiet=False` also draws a
-    progress line on stderr. The rules-only pipeline is used unless `config` says otherwise.
+    progress line on stderr. The default pipeline (as `check`) is used unless `config` says otherwise.
     """
     return run(paths, out_dir, columns=columns, workers=workers, skip_bad=skip_bad,
                resume=resume, quiet=quiet, progress=progress, config=config, engine=engine,
@@ -66,7 +65,7 @@ def run(paths: list[str], out_dir: str, *, columns: dict[str, str] | str | None 
         engine: str = "local", ray_address: str | None = None, formats: tuple[str, ...] = (),
         options: Options | None = None) -> dict:
     opts = options or Options()
-    config = config or RULES_ONLY
+    config = config or CoachConfig()   # the same default pipeline as `check` and the app
     paths = [str(p) for p in paths]
     _check_args(config, workers, engine, formats)
     cols = parse_columns(columns)

@@ -134,8 +134,8 @@ def test_twitter_bad_row_skips_its_thread(tmp_path):
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("e.jsonl", b"", "empty file"),
-    ("e.jsonl", b"\n  \n", "empty file"),
+    ("e.jsonl", b"", "nothing to check: empty file"),
+    ("e.jsonl", b"\n  \n", "nothing to check: empty file"),
     ("h.csv", b"conversation_id,agent,role,text\n", "no rows after the header"),
     ("b.jsonl", b"\x00\x01binary", "binary"),
     ("l.csv", "conversation_id,agent,role,text\n1,A,agent,caf\xe9\n".encode("latin-1"),

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from coach.cli import main
+from coach.config import DEFAULT_DETECTORS
 from coach.errors import CoachError
 from coach.score.run import Options, run, score_paths
 from tests.score.conftest import conv, read_outputs, write_jsonl
@@ -23,7 +24,7 @@ def test_score_paths_writes_outputs_and_returns_the_summary(small_jsonl, tmp_pat
     assert not (out / "scorecards.sarif").exists() and not (out / ".checkpoint").exists()
     assert calls[-1] == (3, 3) and all(t == 3 for _, t in calls)
     assert summary["conversations"] == 3 and summary["agent_turns"] == 4
-    assert summary["detectors"] == ["rules"] and summary["inputs"] == [str(small_jsonl)]
+    assert summary["detectors"] == list(DEFAULT_DETECTORS) and summary["inputs"] == [str(small_jsonl)]
     turns = [json.loads(l) for l in (out / "turns.jsonl").read_text().splitlines()]
     assert [(t["conversation_id"], t["turn"]) for t in turns] == [("c1", 1), ("c1", 3),
                                                                   ("c2", 1), ("c3", 1)]
@@ -60,7 +61,7 @@ def test_bad_conversation_stops_the_run_unless_skip_bad(tmp_path):
 def test_empty_input_is_a_clear_error(tmp_path):
     p = tmp_path / "empty.jsonl"
     p.write_text("")
-    with pytest.raises(CoachError, match="empty.jsonl: empty file"):
+    with pytest.raises(CoachError, match="empty.jsonl: nothing to check: empty file"):
         score_paths([str(p)], str(tmp_path / "o"))
 
 
