@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from functools import lru_cache
+from typing import Iterator, Sequence
 
 from coach.errors import ModelUnavailableError
 from coach.text import NORMALISE, DraftView, sentence_bounds
@@ -81,6 +82,73 @@ _NOT_NAMES = {"I", "We", "You", "There", "Team", "All", "Everyone", "Again", "So
               "I'm", "I've", "I'll", "I'd", "Unfortunately", "Please", "Sorry", "Yes", "No", "Hi", "Hello"}
 
 
+# Phone numbers and web addresses are read by libraries first; the patterns above stay as the
+# fallback for what those do not know (measured in bench/bench_libs.py on the dev drafts).
+#  - phonenumbers (Google's libphonenumber): a number it holds VALID in one of PHONE_REGIONS is a
+#    fact, whole: "1300 738 000" (an Australian line), "98450 11223" (an Indian mobile), which
+#    the pattern keeps only in pieces ("1300"). The pattern still catches the numbers no plan
+#    holds as valid, such as the Ofcom drama range ("07700 900431") that examples use.
+#  - urlextract (the IANA list of top-level domains): every host with a real TLD, subdomains
+#    included ("claims.harbourmutual.co.uk/upload", where the pattern kept only
+#    "harbourmutual.co.uk/upload"; "help.novaquest.gg/appeal", which it missed).
+PHONE_REGIONS = ("GB", "IE", "US", "AU", "IN")
+# Cheap gates that keep each library to the texts it could find something in (most have neither):
+# no valid number in PHONE_REGIONS has fewer than 6 digits (Australia's "13 22 11"), and
+# urlextract only finds a host followed by ".tld" (TLDs have 2+ letters), an IPv4 address or a
+# scheme.
+_PHONEISH = re.compile(r"\d(?:\D{0,3}\d){5}")
+_DOMAINISH = re.compile(r"[^\W_]\.[^\W\d_]{2}|://|\d\.\d+\.\d+\.\d")
+_URL_TAIL = ".,;:!?'\""
+
+
+@lru_cache(maxsize=1)
+def _url_extractor():
+    from urlextract import URLExtract
+
+    return URLExtract(extract_email=False)
+
+
+def _library_phones(src: str) -> list[tuple[int, int]]:
+    if not _PHONEISH.search(src):
+        return []
+    import phonenumbers
+
+    spans = {(m.start, m.end) for region in PHONE_REGIONS
+             for m in phonenumbers.PhoneNumberMatcher(src, region,
+                                                      leniency=phonenumbers.Leniency.VALID)}
+    return sorted(spans, key=lambda s: (s[0], s[0] - s[1]))    # longest first where they start
+
+
+def _library_urls(src: str) -> list[tuple[int, int]]:
+    if not _DOMAINISH.search(src):
+        return []
+    out = []
+    for _url, (a, b) in _url_extractor().find_urls(src, get_indices=True):
+        # sentence punctuation after the address, or a bracket closing around it, is not part of it
+        while b > a and (src[b - 1] in _URL_TAIL or (src[b - 1] == ")" and "(" not in src[a:b])):
+            b -= 1
+        url = src[a:b]
+        host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.I).split("/")[0].split(":")[0]
+        tld = host.rsplit(".", 1)[-1]
+        # "Sorted.Now we can": a missing space between sentences, not the .now domain
+        if "/" not in url and tld[:1].isupper() and not tld.isupper():
+            continue
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def _fact_spans(kind: str, src: str) -> Iterator[tuple[int, int]]:
+    """Candidate spans of one kind in the normalised text, the libraries' before the pattern's
+    (where they overlap, the first one wins in extract_facts)."""
+    if kind == "phone":
+        yield from _library_phones(src)
+    elif kind == "url":
+        yield from _library_urls(src)
+    for m in FACT_PATTERNS[kind].finditer(src):
+        yield m.span("greet") if kind == "name" and m.group("greet") else m.span()
+
+
 @dataclass(frozen=True)
 class Fact:
     kind: str
@@ -97,8 +165,7 @@ def extract_facts(text: str) -> list[Fact]:
     found: list[tuple[int, Fact]] = []
     taken: list[tuple[int, int]] = []
     for kind in ("email", "url", "phone", "amount", "place", "date", "time", "reference", "name", "proper"):
-        for m in FACT_PATTERNS[kind].finditer(src):
-            a, b = m.span("greet") if kind == "name" and m.group("greet") else m.span()
+        for a, b in _fact_spans(kind, src):
             s = text[a:b].strip()
             # "£15," or "3 March." end a clause: the punctuation is not part of the fact, and a
             # rewrite that moves the fact mid-sentence must not be told it dropped it.

@@ -331,3 +331,68 @@ def test_an_invented_result_of_a_check_is_new(cand):
 def test_a_result_the_draft_reported_may_be_repeated():
     d = "I checked and found that the parcel was scanned at the depot."
     assert promises_added(d, "I've found that the parcel was scanned at our depot.") == []
+
+
+# ---- phone numbers and web addresses read by libraries (phonenumbers, urlextract)
+@pytest.mark.parametrize("draft, fact, changed", [
+    # Both were kept only in pieces by the pattern ("1300"; "98450" and "11223"), so a rewrite
+    # that changed the rest of the number passed.
+    ("If it gets worse tonight, ring our after-hours line on 1300 738 000.", "1300 738 000",
+     "If it gets worse tonight, ring our after-hours line on 1300 738 001."),
+    ("I have raised the port-in request for your number 98450 11223 today.", "98450 11223",
+     "I have raised the port-in request for your number 98450 11232 today."),
+    ("Call us free on +44 (0) 20 7946 0831 any time.", "+44 (0) 20 7946 0831",
+     "Call us free on 020 7946 0831 any time."),
+])
+def test_phone_numbers_are_kept_whole(draft, fact, changed):
+    assert fact in {f.text for f in extract_facts(draft)}
+    assert facts_missing(draft, changed) == [fact]
+    assert facts_missing(draft, draft) == []
+
+
+def test_numbers_no_plan_holds_valid_are_still_phone_facts():
+    """The Ofcom drama range ("07700 900xxx") is not a valid number: the pattern keeps it."""
+    facts = [(f.kind, f.text) for f in extract_facts("Text me on 07700 900431 or 0412 555 019.")]
+    assert facts == [("phone", "07700 900431"), ("phone", "0412 555 019")]
+
+
+@pytest.mark.parametrize("draft, url", [
+    # the pattern kept "harbourmutual.co.uk/upload" and missed .gg entirely
+    ("Please upload the photos at claims.harbourmutual.co.uk/upload, thanks.",
+     "claims.harbourmutual.co.uk/upload"),
+    ("appeal form is here if u want it: help.novaquest.gg/appeal", "help.novaquest.gg/appeal"),
+    ("Updates are on status.flowdesk.io/incidents/1142.", "status.flowdesk.io/incidents/1142"),
+    ("(see www.shop.com/returns).", "www.shop.com/returns"),
+    ("Book at https://example-gym.com/timetable!", "https://example-gym.com/timetable"),
+])
+def test_web_addresses_are_kept_whole(draft, url):
+    assert url in {f.text for f in extract_facts(draft) if f.kind == "url"}
+    assert facts_missing(draft, draft.replace(url, url.split(".", 1)[1])) == [url]
+
+
+def test_a_missing_space_between_sentences_is_no_web_address():
+    assert not [f for f in extract_facts("Sorted.Now you can log in.") if f.kind == "url"]
+    assert [f.text for f in extract_facts("Mail help@shop.com.") if f.kind in ("email", "url")] \
+        == ["help@shop.com"]
+
+
+def test_the_library_gates_skip_only_texts_the_libraries_find_nothing_in():
+    """The cheap gates in front of phonenumbers and urlextract must never change a result."""
+    import json
+    from pathlib import Path
+
+    import phonenumbers
+
+    from coach.llm import verify as v
+
+    root = Path(__file__).resolve().parents[2]
+    texts = [json.loads(l)["text"] for l in open(root / "eval" / "dev.jsonl", encoding="utf-8")]
+    texts += ["Call 13 22 11 now", "ring 0800 1111", "+1 (212) 555-0100", "tel: 020-7946-0831",
+              "see shop.com", "HTTPS://Shop.COM/x", "at 192.168.0.1", "mail.cz"]
+    for t in texts:
+        src = t.translate(v._NORM)
+        ungated = {(m.start, m.end) for r in v.PHONE_REGIONS for m in phonenumbers.PhoneNumberMatcher(
+            src, r, leniency=phonenumbers.Leniency.VALID)}
+        assert set(v._library_phones(src)) == ungated, t
+        if not v._DOMAINISH.search(src):
+            assert v._url_extractor().find_urls(src) == [], t
