@@ -13,7 +13,7 @@ from coach.errors import CoachError, require_draft
 
 # Feature modules that add sub-commands (each has `register(subparsers, add_pipeline_args,
 # make_config)`): batch scoring, training the embedding head, rewriting with the local model.
-COMMAND_MODULES = ("coach.score.cli", "coach.embedding.cli", "coach.llm.cli")
+COMMAND_MODULES = ("coach.score.cli", "coach.embedding.cli", "coach.tagger.cli", "coach.llm.cli")
 
 
 def _add_pipeline_args(p: argparse.ArgumentParser, multi: bool = False) -> None:
@@ -24,7 +24,8 @@ def _add_pipeline_args(p: argparse.ArgumentParser, multi: bool = False) -> None:
     p.add_argument("--rules", action="append", default=[], metavar="PACK.yaml",
                    help="an extra rule pack file (repeatable)")
     p.add_argument("--allowlist", metavar="FILE", help="file of phrases never to flag, one a line")
-    p.add_argument("--model-dir", help="a trained embedding head (from `reply-coach train`)")
+    p.add_argument("--model-dir", help="a trained embedding head (from `reply-coach train-head`)")
+    p.add_argument("--tagger-dir", help="a trained span tagger (from `reply-coach train`)")
 
 
 def _config(args: argparse.Namespace, detectors: str | None = None,
@@ -44,6 +45,8 @@ def _config(args: argparse.Namespace, detectors: str | None = None,
                                                            if l.strip() and not l.startswith("#")))
     if args.model_dir:
         cfg = replace(cfg, model_dir=args.model_dir)
+    if getattr(args, "tagger_dir", None):
+        cfg = replace(cfg, tagger_dir=args.tagger_dir)
     return cfg
 
 

@@ -27,7 +27,8 @@ class CoachConfig:
     builtin_rules: bool = True
     allowlist: tuple[str, ...] = ()           # phrases never flagged (e.g. a product called "They")
     thresholds: dict[str, float] = field(default_factory=dict)  # per type, for scored detectors
-    model_dir: str | None = None              # a trained embedding head (reply-coach train --out)
+    model_dir: str | None = None              # a trained embedding head (reply-coach train-head)
+    tagger_dir: str | None = None             # a trained span tagger (reply-coach train --out)
     max_chars: int = MAX_DRAFT_CHARS
     name: str = "default"
 

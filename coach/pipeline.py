@@ -46,6 +46,14 @@ def _embedding(config: CoachConfig) -> Detector:
     return EmbeddingDetector(config)
 
 
+@register_detector("tagger")
+def _tagger(config: CoachConfig) -> Detector:
+    # The fine-tuned span tagger (coach/tagger): ONNX Runtime + tokenizers, loaded once.
+    from coach.tagger.detector import TaggerDetector
+
+    return TaggerDetector(config)
+
+
 @register_detector("lm")
 def _lm(config: CoachConfig) -> Detector:
     # The local language model as a judge (coach/llm/judge.py); loads ~1 GB on first use.

@@ -35,7 +35,13 @@ _IGNORE_MARK = re.compile(r"<!--\s*coach[\s:-]*(?:off|on)\s*-->|\[coach:(?:off|o
 MAX_CONTEXT = 4_000
 MAX_SENTENCE = 1_000
 
-_SENT_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+|(?<=[;:])\s+(?=[A-Z])|\s+[-–—]\s+(?=[A-Z])")
+# A full stop after a title or abbreviation ("Dear Mr. Okafor", "ref no. 4411", "e.g. this")
+# ends no sentence; each is a fixed-width lookbehind, so the split stays one regex pass.
+_ABBREV = "".join(rf"(?<!\b{a})" for a in (r"Mr\.", r"Mrs\.", r"Ms\.", r"Dr\.", r"St\.",
+                                           r"No\.", r"no\.", r"vs\.", r"e\.g\.", r"i\.e\.",
+                                           r"approx\.", r"Ref\.", r"ref\."))
+_SENT_END = re.compile(r"(?<=[.!?…])" + _ABBREV +
+                       r"[\"')\]]*\s+|\n+|(?<=[;:])\s+(?=[A-Z])|\s+[-–—]\s+(?=[A-Z])")
 
 
 def blank(s: str, start: int, end: int) -> str:

@@ -75,3 +75,28 @@ def test_config_from_yaml(tmp_path):
     p.write_text("bogus: 1\n")
     with pytest.raises(ConfigError, match="unknown setting"):
         CoachConfig.from_yaml(p)
+
+
+def test_merge_is_one_sweep_with_the_same_groups_as_a_pairwise_union():
+    """Thousands of flags (a pasted transcript): the sweep finds the connected groups of
+    overlapping same-family flags, as comparing every pair would, without doing so."""
+    import random
+
+    rng = random.Random(7)
+    flags = []
+    for i in range(3000):
+        s = rng.randrange(0, 30000)
+        fam, typ = rng.choice([("distancing", "powerless"), ("dead_end", "dead_end")])
+        flags.append(Flag(fam, typ, s, s + rng.randrange(1, 40), "", "m", "s", "warning",
+                          "rules", rule=f"r{i % 5}"))
+    merged = merge_flags(flags)
+    for fam in ("distancing", "dead_end"):
+        mine = sorted((f.start, f.end) for f in flags if f.family == fam)
+        union: list[list[int]] = []
+        for s, e in mine:
+            if union and s < union[-1][1]:
+                union[-1][1] = max(union[-1][1], e)
+            else:
+                union.append([s, e])
+        got = sorted((f.start, f.end) for f in merged if f.family == fam)
+        assert got == [tuple(u) for u in union]

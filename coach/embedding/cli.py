@@ -11,7 +11,7 @@ from coach.errors import InputError
 
 def register(sub, add_pipeline_args, make_config) -> None:
     p = sub.add_parser(
-        "train", help="train the embedding classifier head on labelled drafts (eval schema)",
+        "train-head", help="train the embedding classifier head on labelled drafts (eval schema)",
         description=(
             "Train the per-type embedding head on DATA.jsonl (eval schema: id, text, spans). "
             "DATA is cut into folds by a hash of (seed, id) to choose calibration and thresholds "

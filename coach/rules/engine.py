@@ -90,8 +90,10 @@ class Rule:
                 continue
             if not all(CONDITIONS[name](view, m) for name in self.checks):
                 continue
-            yield Flag(self.family, self.type, start, end, view.text[start:end], self.message,
-                       self.suggestion, self.severity, "rules", rule=self.id)
+            quote = view.text[start:end]
+            yield Flag(self.family, self.type, start, end, quote,
+                       TYPES[self.type].explain(quote, self.message), self.suggestion,
+                       self.severity, "rules", rule=self.id)
 
 
 def _read_yaml(path: Path) -> dict:

@@ -137,7 +137,7 @@ def test_missing_weights_cli_exits_2(monkeypatch, capsys):
 
 def test_retrained_head_round_trips_through_model_dir(tmp_path, tiny_file, embedder, capsys):
     out = tmp_path / "head"
-    assert main(["train", str(tiny_file), "--out", str(out), "--folds", "2", "--seed", "5"]) == 0
+    assert main(["train-head", str(tiny_file), "--out", str(out), "--folds", "2", "--seed", "5"]) == 0
     printed = capsys.readouterr().out
     assert "powerless" in printed and "clean-draft FP rate" in printed
     assert (out / "head.json").is_file() and (out / "head.npz").is_file()
@@ -158,7 +158,7 @@ def test_retrained_head_round_trips_through_model_dir(tmp_path, tiny_file, embed
 def test_train_reports_bad_input(tmp_path, capsys):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "text": "hi", "spans": [{"type": "rudeness", "quote": "hi"}]}\n')
-    assert main(["train", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert main(["train-head", str(bad), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "bad.jsonl:1" in err and "spans[0].type" in err
 

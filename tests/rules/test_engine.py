@@ -24,7 +24,9 @@ rules:
     coach = Coach(CoachConfig(rule_packs=(str(pack),)))
     flags = coach.check("Note: your ticket auto-closes tonight.")
     assert [(f.type, f.quote, f.severity) for f in flags] == [("dead_end", "ticket auto-closes", "error")]
-    assert flags[0].message.startswith("Auto-closing")
+    # The message names the words that cause it, then gives the rule's own reason.
+    assert flags[0].message == ("\u201cticket auto-closes\u201d leaves the customer with no next "
+                                "step. Auto-closing tells the customer we stopped listening.")
 
 
 @pytest.mark.parametrize("body,needle", [
