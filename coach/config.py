@@ -20,6 +20,12 @@ MAX_DRAFT_CHARS = 2_000_000  # ~2 MB: anything longer is almost surely not a sin
 DEFAULT_DETECTORS: tuple[str, ...] = ("rules", "embedding")
 
 
+def _default_rule_trust():
+    from coach.rules.calibration import RULE_TRUST_PATH
+
+    return RULE_TRUST_PATH
+
+
 @dataclass
 class CoachConfig:
     detectors: tuple[str, ...] = DEFAULT_DETECTORS
@@ -29,6 +35,9 @@ class CoachConfig:
     thresholds: dict[str, float] = field(default_factory=dict)  # per type, for scored detectors
     model_dir: str | None = None              # a trained embedding head (reply-coach train-head)
     tagger_dir: str | None = None             # a trained span tagger (reply-coach train --out)
+    # Rule precision measured on the dev sets; weak rules need a learned detector's agreement
+    # (coach/rules/calibration.py). "" turns the weighing off.
+    rule_trust: str | None = field(default_factory=lambda: str(_default_rule_trust()))
     max_chars: int = MAX_DRAFT_CHARS
     name: str = "default"
 

@@ -28,7 +28,9 @@ def load_eval(path: str | Path) -> list[GoldItem]:
         seen.add(rid)
         text = row["text"]
         spans = []
-        taken: set[tuple[int, int]] = set()
+        # Occurrences already used, per type: one clause may carry two types (a "they" hand-off
+        # is they_language and dead_end), but a type's second quote means a second occurrence.
+        taken: dict[str, set[tuple[int, int]]] = {}
         raw_spans = row.get("spans", [])
         if not isinstance(raw_spans, list):
             raise InputError("must be a list", str(path), lineno, "spans")
@@ -43,11 +45,12 @@ def load_eval(path: str | Path) -> list[GoldItem]:
             if s.get("family", family) != family:
                 raise InputError(f"family {s['family']!r} does not match type {s['type']!r} "
                                  f"(expected {family!r})", str(path), lineno, f"spans[{j}].family")
-            where = locate(text, s["quote"], taken)
+            used = taken.setdefault(s["type"], set())
+            where = locate(text, s["quote"], used)
             if where is None:
                 raise InputError(f"quote {s['quote']!r} is not in the text", str(path), lineno,
                                  f"spans[{j}].quote")
-            taken.add(where)
+            used.add(where)
             spans.append((family, s["type"], *where))
         types = set(row.get("types") or [t for _f, t, _s, _e in spans])
         for t in types:

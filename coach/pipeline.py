@@ -6,11 +6,13 @@ away. Every entry point goes through `Coach.check` / `Coach.check_many`.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Callable, Iterable, Protocol, Sequence
 
 from coach.config import CoachConfig
 from coach.errors import ConfigError, InputError
 from coach.flags import Flag
+from coach.rules.calibration import load_trust, untrusted
 from coach.taxonomy import SEVERITIES
 from coach.text import DraftView, word_bounds
 
@@ -108,6 +110,37 @@ def merge_flags(flags: Iterable[Flag]) -> list[Flag]:
     return sorted(merged, key=lambda f: (f.start, f.end))
 
 
+LEARNED = ("tagger", "embedding", "lm")   # detectors that can corroborate a rule
+
+
+def corroborated(flags: list[Flag], trust: dict[str, float]) -> list[Flag]:
+    """Drop the flags of rules measured below the trust line (coach.rules.calibration) unless a
+    learned detector flags the same family in an overlapping span. Linear: one sweep per
+    family over the flags sorted by start, against the learned flags' running furthest end."""
+    keep = [True] * len(flags)
+    order = sorted(range(len(flags)), key=lambda i: flags[i].start)
+    for fam in {f.family for f in flags}:
+        idx = [i for i in order if flags[i].family == fam]
+        learned = [(flags[i].start, flags[i].end) for i in idx if flags[i].source != "rules"]
+        if not learned:
+            for i in idx:
+                keep[i] = not (flags[i].source == "rules" and untrusted(flags[i].rule, trust))
+            continue
+        starts = [s for s, _e in learned]
+        ends_max = []          # furthest end among learned flags starting at or before k
+        m = -1
+        for _s, e in learned:
+            m = max(m, e)
+            ends_max.append(m)
+        for i in idx:
+            f = flags[i]
+            if f.source != "rules" or not untrusted(f.rule, trust):
+                continue
+            k = bisect_left(starts, f.end) - 1      # learned flags starting before f ends
+            keep[i] = k >= 0 and ends_max[k] > f.start
+    return [f for f, k in zip(flags, keep) if k]
+
+
 class Coach:
     """Runs the configured detectors and returns merged flags with exact offsets."""
 
@@ -119,6 +152,10 @@ class Coach:
         if not self.config.detectors:
             raise ConfigError("no detectors selected")
         self.detectors: list[Detector] = [DETECTORS[d](self.config) for d in self.config.detectors]
+        # Rules are weighed against a learned detector only when one runs (see corroborated).
+        learned = any(d in LEARNED for d in self.config.detectors)
+        self._trust = load_trust(str(self.config.rule_trust)) if learned and \
+            self.config.rule_trust else {}
 
     def _validate(self, text: object) -> str:
         if not isinstance(text, str):
@@ -150,6 +187,8 @@ class Coach:
         for view, fl in zip(views, per_draft):
             # A flag inside an ignored region (allowlist phrase or coach-off marker) is dropped.
             kept = [f for f in fl if not view.is_ignored(f.start, f.end)]
+            if self._trust:
+                kept = corroborated(kept, self._trust)
             for f in kept:
                 f.start, f.end = word_bounds(view.text, f.start, f.end)
             merged = merge_flags(kept)

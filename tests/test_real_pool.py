@@ -138,3 +138,30 @@ def test_rebuild_is_byte_identical(tmp_path):
     brp.main(["--src", str(SRC), "--out-dir", str(tmp_path)])
     for name in ("pool.jsonl", "pool_stats.json", "reserved_sha256.txt"):
         assert (tmp_path / name).read_bytes() == (ROOT / "eval" / "real" / name).read_bytes(), name
+
+
+def _rows(name):
+    path = ROOT / "eval" / "real" / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_training_messages_are_clear_of_reserved_and_of_real_test(reserved):
+    """real-train (labelled once, for training only) holds no reserved message, no message of
+    the pool, and nothing sharing a conversation or a template with real-test."""
+    train = _rows("train-pool.jsonl")
+    kinds = collections.defaultdict(set)
+    for line in HASHES.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            kind, h = line.split()
+            kinds[kind].add(h)
+    res = set(reserved)
+    assert not [r["id"] for r in train if r["id"] in res or r["tweetsumm_ref"] in res]
+    assert not [r["id"] for r in train if brp.sha(brp.normalise(r["text"])) in kinds["text"]]
+    assert not [r["id"] for r in train if brp.sha(brp.template_key(r["text"])) in kinds["template"]]
+    pool = _rows("pool.jsonl")
+    assert not {r["id"] for r in train} & {r["id"] for r in pool}
+    test = [r for r in pool if r["split"] == "real-test"]
+    assert not {r["thread"] for r in train} & {r["thread"] for r in test}
+    assert not {brp.template_key(r["text"]) for r in train} & {brp.template_key(r["text"]) for r in test}
+    labelled = _rows("real-train.jsonl")
+    assert [r["id"] for r in labelled] and {r["id"] for r in labelled} <= {r["id"] for r in train}

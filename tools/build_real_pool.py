@@ -468,7 +468,31 @@ def build(tweets: dict, ref_to_id: dict, reserved: list, target: int, cap_share:
     stats["pool_by_company"] = dict(sorted(collections.Counter(r["company"] for r in rows).items(),
                                            key=lambda kv: (-kv[1], kv[0])))
     stats["pool_with_context"] = sum(1 for r in rows if r["context"])
-    return rows, r_texts, r_templates
+    return rows, r_texts, r_templates, survivors
+
+
+def train_rows(survivors, rows, tweets: dict, stats: dict) -> list:
+    """The eligible messages the pool did not take, for training (`real-train`), minus any that
+    shares a conversation or a near-identical template with a `real-test` message, so nothing
+    of the test split has a twin in training."""
+    taken = {r["id"] for r in rows}
+    test_threads = {r["thread"] for r in rows if r["split"] == "real-test"}
+    test_tmpl = {template_key(r["text"]) for r in rows if r["split"] == "real-test"}
+    out, near = [], 0
+    for t in sorted(survivors, key=lambda t: int(t.tweet_id)):
+        if f"twcs:{t.tweet_id}" in taken:
+            continue
+        thread = _thread(t, tweets)
+        if thread in test_threads or template_key(t.text) in test_tmpl:
+            near += 1
+            continue
+        out.append({"id": f"twcs:{t.tweet_id}", "text": t.text, "company": t.author or "unknown",
+                    "context": _context(t, tweets), "split": "real-train",
+                    "source": "twcs" if t.exact else "tweetsumm",
+                    "tweetsumm_ref": t.tweetsumm_ref, "thread": thread})
+    stats["train_pool_total"] = len(out)
+    stats["train_pool_dropped_near_real_test"] = near
+    return out
 
 
 def main(argv=None) -> int:
@@ -502,12 +526,16 @@ def main(argv=None) -> int:
     known = {t.author for t in tweets.values() if not t.inbound and t.author}
     ref_to_id = load_tweetsumm(a.tweetsumm_jsonl, a.tweetsumm_dialogs, tweets, stats, known) \
         if a.tweetsumm_jsonl else {}
-    rows, r_texts, r_templates = build(tweets, ref_to_id, load_reserved(a.reserved), a.target,
-                                       a.company_cap, stats)
+    rows, r_texts, r_templates, survivors = build(tweets, ref_to_id, load_reserved(a.reserved),
+                                                  a.target, a.company_cap, stats)
+    extra = train_rows(survivors, rows, tweets, stats)
 
     a.out_dir.mkdir(parents=True, exist_ok=True)
     with open(a.out_dir / "pool.jsonl", "w", encoding="utf-8", newline="\n") as f:
         for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    with open(a.out_dir / "train-pool.jsonl", "w", encoding="utf-8", newline="\n") as f:
+        for r in extra:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     with open(a.out_dir / "pool_stats.json", "w", encoding="utf-8", newline="\n") as f:
         json.dump(stats, f, ensure_ascii=False, indent=1)

@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "eval" / "real"
 PAIRS = (("H1_A", "H1_B"), ("H2_C", "H2_D"))
+TRAIN_LABELS = ("T1_E", "T2_F")
 sys.path.insert(0, str(ROOT))
 
 from coach.taxonomy import TYPES  # noqa: E402
@@ -61,8 +62,9 @@ def main() -> int:
                 spans, how = agreed_spans(text, a[rid]["spans"], b[rid]["spans"]), "agreed"
             else:
                 raise SystemExit(f"{rid}: labellers disagree and there is no adjudication")
-            seen: set[str] = set()   # one type per quote: the eval schema locates each once
-            spans = [s for s in spans if not (s["quote"] in seen or seen.add(s["quote"]))]
+            seen: set[tuple[str, str]] = set()
+            spans = [s for s in spans if not ((s["type"], s["quote"]) in seen
+                                              or seen.add((s["type"], s["quote"])))]
             for s in spans:
                 assert s["quote"] in text and s["type"] in TYPES, (rid, s)
             types = sorted({s["type"] for s in spans})
@@ -70,6 +72,26 @@ def main() -> int:
                          "families": sorted({TYPES[t].family for t in types}),
                          "context": pool[rid]["context"], "company": pool[rid]["company"],
                          "label": how, "split": pool[rid]["split"]}
+    # real-train: the eligible messages the pool did not take (eval/real/train-pool.jsonl),
+    # labelled once each (labels/T1_E, labels/T2_F): training data, never scored.
+    train_pool = load(REAL / "train-pool.jsonl")
+    with (REAL / "real-train.jsonl").open("w", encoding="utf-8") as f:
+        n = flagged = 0
+        for name in TRAIN_LABELS:
+            for rid, lab in load(REAL / "labels" / f"{name}.jsonl").items():
+                text = train_pool[rid]["text"]
+                seen: set[tuple[str, str]] = set()
+                spans = [{"type": s["type"], "quote": s["quote"]} for s in lab["spans"]
+                         if s["quote"] in text and s["type"] in TYPES
+                         and not ((s["type"], s["quote"]) in seen or seen.add((s["type"], s["quote"])))]
+                types = sorted({s["type"] for s in spans})
+                f.write(json.dumps({"id": rid, "text": text, "spans": spans, "types": types,
+                                    "families": sorted({TYPES[t].family for t in types}),
+                                    "context": train_pool[rid]["context"],
+                                    "company": train_pool[rid]["company"], "label": name,
+                                    "split": "real-train"}, ensure_ascii=False) + "\n")
+                n, flagged = n + 1, flagged + bool(spans)
+    print(f"real-train: {n} messages, {flagged} flagged")
     missing = set(pool) - set(rows)
     if missing:
         raise SystemExit(f"{len(missing)} pool messages have no labels, e.g. {sorted(missing)[:3]}")
