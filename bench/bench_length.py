@@ -42,6 +42,9 @@ def main() -> int:
     ap.add_argument("--detectors", default="rules,embedding")
     ap.add_argument("--sizes", default="1,10,100,1000", help="sizes in KB (1 KB = 1,000 chars)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per size (the fastest counts)")
+    ap.add_argument("--adversarial", action="store_true",
+                    help="also one word or phrase repeated with no sentence end ('they ', "
+                         "'the ', 'they changed '), which once made rule patterns backtrack")
     a = ap.parse_args()
     texts = [json.loads(l)["text"] for path in a.data.split(",")
              for l in open(path, encoding="utf-8") if l.strip()]
@@ -64,6 +67,16 @@ def main() -> int:
               f"{len(set(sents)):>9}")
     if 100 in times and 1000 in times:
         print(f"marginal ratio 1 MB / 100 KB: {times[1000] / times[100]:.1f} (linear = 10)")
+    if a.adversarial:
+        print("repeated tokens (16 KB and 64 KB; linear = 4x):")
+        for tok in ("they ", "the ", "they changed "):
+            t = []
+            for n in (16_000, 64_000):
+                d = (tok * (n // len(tok) + 1))[:n]
+                t0 = time.perf_counter()
+                coach.check(d)
+                t.append(time.perf_counter() - t0)
+            print(f"  {tok!r:16} {t[0]:.2f} s  {t[1]:.2f} s  ratio {t[1] / t[0]:.1f}")
     return 0
 
 

@@ -146,6 +146,11 @@ class DraftView:
         return regions
 
     @cached_property
+    def context_cache(self) -> dict:
+        """Rule engine scratch: (pattern, window) -> found, so a window is searched once."""
+        return {}
+
+    @cached_property
     def _ignored_runs(self) -> tuple[list[int], list[int]]:
         """The ignored regions merged into disjoint sorted runs: (starts, ends)."""
         starts: list[int] = []

@@ -18,7 +18,7 @@ from coach.errors import ConfigError
 from coach.paths import data_dir
 
 RULE_TRUST_PATH = data_dir("models") / "rule_trust.json"
-MIN_TRUST = 0.5
+MIN_TRUST = 0.9
 
 
 @lru_cache(maxsize=8)

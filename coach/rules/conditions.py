@@ -60,29 +60,55 @@ OTHER_NOUNS = re.compile(
     re.IGNORECASE)
 
 
+def _judge(m_org: "re.Match[str] | None", m_other: "re.Match[str] | None") -> str | None:
+    best: tuple[int, str] | None = None
+    if m_org:  # "your bank", "her school": someone else's organisation, not ours
+        mine = (m_org.group("det") or "").lower() not in ("your", "his", "her")
+        best = (m_org.start("org"), "org" if mine else "other")
+    if m_other and (best is None or m_other.start() < best[0]):
+        best = (m_other.start(), "other")
+    return best[1] if best else None
+
+
 def _first_candidate(text: str) -> str | None:
     """'org' or 'other' for the first candidate antecedent in text (subjects come first, and
     a pronoun most often points back to the subject), or None."""
-    best: tuple[int, str] | None = None
-    m = ORG_NOUNS.search(text)
-    if m:  # "your bank", "her school": someone else's organisation, not ours
-        mine = (m.group("det") or "").lower() not in ("your", "his", "her")
-        best = (m.start("org"), "org" if mine else "other")
-    m = OTHER_NOUNS.search(text)
-    if m and (best is None or m.start() < best[0]):
-        best = (m.start(), "other")
-    return best[1] if best else None
+    return _judge(ORG_NOUNS.search(text), OTHER_NOUNS.search(text))
+
+
+def _first_before(view: DraftView, regex: "re.Pattern[str]", lo: int, hi: int, x: int):
+    """The leftmost match of `regex` in masked[lo:x], where x (a pronoun's start, so a word
+    boundary) lies in the window [lo, hi). The leftmost match of the whole window is found once
+    per draft and reused: it is also the answer for every x at or past its end, and no match
+    exists before x when it starts at or past x. Only a match straddling x needs a new search.
+    This keeps a sentence that says "they" hundreds of times linear."""
+    key = ("first", id(regex), lo, hi)
+    cache = view.context_cache
+    if key not in cache:
+        cache[key] = regex.search(view.masked[lo:hi])
+    m = cache[key]
+    if m is None or m.start() + lo >= x:
+        return None
+    if m.end() + lo <= x:
+        return m
+    return regex.search(view.masked[lo:x])
+
+
+def _candidate_before(view: DraftView, lo: int, hi: int, x: int) -> str | None:
+    """_first_candidate(view.masked[lo:x]), computed from per-window leftmost matches."""
+    return _judge(_first_before(view, ORG_NOUNS, lo, hi, x),
+                  _first_before(view, OTHER_NOUNS, lo, hi, x))
 
 
 def _antecedent(view: DraftView, match: "re.Match[str]") -> str | None:
     """'org', 'other' or None: the first candidate before the pronoun in its own sentence, else
     in the previous sentence."""
-    s_lo, _ = view.window_bounds(match.start(), match.start(), "sentence")
-    found = _first_candidate(view.masked[s_lo:match.start()])
+    s_lo, s_hi = view.window_bounds(match.start(), match.start(), "sentence")
+    found = _candidate_before(view, s_lo, s_hi, match.start())
     if found is None:
         p_lo, _ = view.window_bounds(match.start(), match.start(), "prev")
         if p_lo < s_lo:
-            found = _first_candidate(view.masked[p_lo:s_lo])
+            found = _candidate_before(view, p_lo, s_lo, s_lo)
     return found
 
 

@@ -82,11 +82,9 @@ class Rule:
                 start, end = m.span()
             if end <= start:
                 continue
-            if any(c.pattern.search(view.window(m.start(), m.end(), c.within, lower=True))
-                   for c in self.unless):
+            if any(_found(view, c, m) for c in self.unless):
                 continue
-            if not all(c.pattern.search(view.window(m.start(), m.end(), c.within, lower=True))
-                       for c in self.require):
+            if not all(_found(view, c, m) for c in self.require):
                 continue
             if not all(CONDITIONS[name](view, m) for name in self.checks):
                 continue
@@ -94,6 +92,19 @@ class Rule:
             yield Flag(self.family, self.type, start, end, quote,
                        TYPES[self.type].explain(quote, self.message), self.suggestion,
                        self.severity, "rules", rule=self.id)
+
+
+def _found(view: DraftView, c: Context, m: re.Match[str]) -> bool:
+    """Whether a context pattern occurs in its window around the match. Matches in one
+    sentence share their `sentence`/`around`/... windows, so each (pattern, window) is searched
+    once per draft: a draft that repeats one phrase thousands of times stays linear."""
+    a, b = view.window_bounds(m.start(), m.end(), c.within)
+    cache = view.context_cache
+    key = (id(c.pattern), a, b)
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = c.pattern.search(view.low[a:b]) is not None
+    return hit
 
 
 def _read_yaml(path: Path) -> dict:

@@ -33,6 +33,9 @@ def register(sub, add_pipeline_args, make_config) -> None:
     p.add_argument("--max-clean-fp", type=float, default=0.02,
                    help="clean-draft false-positive budget for the thresholds (default 0.02)")
     p.add_argument("--checkpoint-every", type=int, default=100, metavar="N")
+    p.add_argument("--alone", action="store_true",
+                   help="choose thresholds for the tagger alone (default: for rules + tagger, "
+                        "the default pipeline)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 
@@ -60,6 +63,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     meta = build(train, cal, args.out, cfg, max_clean_fp=args.max_clean_fp,
                  progress=not args.no_progress and sys.stderr.isatty(),
                  meta_info={"data": [Path(args.data).name] + [Path(p).name for p in args.extra],
-                            "calibration": [Path(p).name for p in args.calibrate]})
+                            "calibration": [Path(p).name for p in args.calibrate]},
+                 with_rules=not args.alone)
     print(json.dumps(meta, indent=1))
     return 0

@@ -306,10 +306,29 @@ def decisions(scores: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
     return scores >= th
 
 
+def trusted_rule_decisions(items: Sequence[GoldItem]) -> np.ndarray:
+    """(n_drafts, n_families): what the rules flag on their own in the default pipeline, i.e.
+    the rules above the trust line (a weak rule's flag stands only where the tagger flags the
+    same family anyway, so it adds no family decision of its own)."""
+    from coach import Coach, CoachConfig
+    from coach.rules.calibration import RULE_TRUST_PATH, load_trust, untrusted
+
+    trust = load_trust(str(RULE_TRUST_PATH))
+    coach = Coach(CoachConfig(detectors=("rules",)))
+    out = np.zeros((len(items), len(FAMILY_NAMES)), dtype=bool)
+    for d, g in enumerate(items):
+        for f in coach.check(g.text):
+            if not untrusted(f.rule, trust):
+                out[d, FAMILY_NAMES.index(f.family)] = True
+    return out
+
+
 def build(train: Sequence[GoldItem], calibrate: Sequence[GoldItem], out_dir: str | Path,
           cfg: TrainConfig, max_clean_fp: float = 0.02, log: Callable[[str], None] = print,
-          progress: bool = True, meta_info: dict | None = None) -> dict:
-    """Train, export, quantise where safe, calibrate; write the model directory. Returns meta."""
+          progress: bool = True, meta_info: dict | None = None, with_rules: bool = True) -> dict:
+    """Train, export, quantise where safe, calibrate; write the model directory. Returns meta.
+    `with_rules`: choose thresholds for the default pipeline (trusted rules + tagger), as the
+    tagger is used; else for the tagger alone."""
     from coach.tagger.runtime import GRAPH, TOKENIZER, OrtTagger, TaggerMeta
 
     out = Path(out_dir)
@@ -322,7 +341,8 @@ def build(train: Sequence[GoldItem], calibrate: Sequence[GoldItem], out_dir: str
     shutil.copyfile(fp32, out / GRAPH)
     meta.save(out)
     s32 = draft_scores(OrtTagger(out), calibrate)
-    thresholds = choose_thresholds(s32, calibrate, max_clean_fp)
+    base = trusted_rule_decisions(calibrate) if with_rules else None
+    thresholds = choose_thresholds(s32, calibrate, max_clean_fp, base)
     d32 = decisions(s32, thresholds)
     int8 = quantize_int8(fp32, out / "tagger.int8.onnx")
     shutil.copyfile(int8, out / GRAPH)
@@ -336,7 +356,9 @@ def build(train: Sequence[GoldItem], calibrate: Sequence[GoldItem], out_dir: str
     log(f"int8 agrees with fp32 on {agree:.4f} of calibration decisions: shipping {chosen}")
     info = {"weights": chosen, "int8_agreement": round(agree, 4), "train": asdict(cfg),
             "n_train_drafts": len(train), "n_calibration_drafts": len(calibrate),
-            "max_clean_fp": max_clean_fp, **(meta_info or {})}
+            "max_clean_fp": max_clean_fp,
+            "thresholds_for": "rules (trusted) + tagger" if with_rules else "tagger alone",
+            **(meta_info or {})}
     meta = TaggerMeta(LABELS, thresholds, cfg.max_tokens, meta.encoder, info)
     meta.save(out)
     for f in ("tagger.fp32.onnx", "tagger.int8.onnx"):
