@@ -36,6 +36,12 @@ def read_text_arg(value: str) -> str:
     """A draft given on the command line, or `-` for standard input."""
     if value == "-":
         return decode(sys.stdin.buffer.read(), "<stdin>")
+    m = _SURROGATE.search(value)
+    if m:
+        # Python hands over bytes that are not UTF-8 as lone surrogates (surrogateescape), which
+        # no UTF-8 output can print: the same error as for standard input.
+        raise InputError(f"not valid UTF-8 (at character {m.start()}); pass the draft as UTF-8 "
+                         "text", "<argument>")
     return value
 
 
@@ -48,7 +54,7 @@ def open_bytes(path: str | Path) -> bytes:
     return p.read_bytes()
 
 
-def _lone_surrogate(value: object, where: str) -> tuple[str, str] | None:
+def find_lone_surrogate(value: object, where: str) -> tuple[str, str] | None:
     """(field path, the surrogate) of the first string holding a lone surrogate, or None."""
     if isinstance(value, str):
         m = _SURROGATE.search(value)
@@ -57,7 +63,7 @@ def _lone_surrogate(value: object, where: str) -> tuple[str, str] | None:
              enumerate(value) if isinstance(value, list) else ())
     for k, v in items:
         key = ascii(k)[1:-1] if isinstance(k, str) else k     # a key may hold one too
-        found = _lone_surrogate(v, f"{where}.{key}" if isinstance(k, str) else f"{where}[{k}]")
+        found = find_lone_surrogate(v, f"{where}.{key}" if isinstance(k, str) else f"{where}[{k}]")
         if found:
             return found
     return None
@@ -103,7 +109,7 @@ def iter_jsonl(path: str | Path, required: tuple[str, ...] = ("text",),
                     break
         if err is None:
             for f in dict.fromkeys(("id", *required)):
-                found = _lone_surrogate(row.get(f), f)
+                found = find_lone_surrogate(row.get(f), f)
                 if found:
                     err = InputError(f"holds a lone surrogate ({ascii(found[1])[1:-1]}), which is "
                                      "not a Unicode character; fix the \\u escape", path, lineno,
@@ -159,7 +165,7 @@ def _map_rows(path: str, out: IO[str], skip_bad: bool, fn: Callable[[dict], Any]
     n = bad = 0
     for lineno, row, err in iter_jsonl(path, ("text",), skip_bad=skip_bad):
         rid = row.get("id") if isinstance(row, dict) else None
-        if _lone_surrogate(rid, "id"):
+        if find_lone_surrogate(rid, "id"):
             rid = None      # the error row says why; the id itself cannot be written
         if err is None:
             try:

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from coach.errors import CoachError, InputError, NothingToCheck
-from coach.io import decode, iter_jsonl, open_bytes
+from coach.io import decode, find_lone_surrogate, iter_jsonl, open_bytes
 from coach.score.model import ROLES, Conversation, Item, Skipped, Turn
 
 JSON_EXTS = (".jsonl", ".ndjson", ".json")
@@ -148,6 +148,8 @@ def _read_jsonl(path: str) -> list[Item]:
 def _as_id(value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
+    if find_lone_surrogate(value, ""):
+        return None     # not writable as UTF-8; iter_jsonl's error already names the field
     return str(value)
 
 

@@ -44,23 +44,40 @@ def _as_path(item: object) -> str:
     raise InputError(f"unexpected upload value of type {type(item).__name__}", field="file")
 
 
+def _shown(path: Path) -> str:
+    """The base name, printable in the page: an undecodable byte in a file name (held as a lone
+    surrogate) becomes "?", since the page is sent as UTF-8 JSON, which cannot carry it."""
+    return path.name.encode("utf-8", "replace").decode("utf-8")
+
+
 def checked_upload(item: object, suffixes: Sequence[str], root: Path | None = None,
                    max_bytes: int = MAX_UPLOAD_BYTES) -> Path:
     """The upload's path, after checking where it lives, its type and its size."""
     path = Path(_as_path(item))
-    shown = path.name
+    shown = _shown(path)
     root = (root or upload_root()).resolve()
-    real = path.resolve()
+    try:
+        real = path.resolve()
+        is_file = real.is_file()
+    except (OSError, ValueError) as e:
+        # a NUL byte (ValueError) or a name longer than the OS allows (ENAMETOOLONG): no file
+        # the page uploaded looks like that
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise InputError(f"not a readable upload ({why}); upload the file through the page",
+                         shown.replace("\0", "\\0")) from None
     if real != root and root not in real.parents:
         raise InputError("files are only read from the app's upload folder; upload the file "
                          "through the page", shown)
-    if not real.is_file():
+    if not is_file:
         raise InputError("the uploaded file is gone (uploads are cleaned up after a while); "
                          "upload it again", shown)
     if suffixes and real.suffix.lower() not in suffixes:
         raise InputError(f"unsupported file type {real.suffix or '(none)'!r}; expected "
                          f"{' or '.join(suffixes)}", shown)
-    size = real.stat().st_size
+    try:
+        size = real.stat().st_size
+    except OSError as e:
+        raise InputError(f"cannot read the upload ({e.strerror})", shown) from None
     if size > max_bytes:
         raise InputError(f"the file is {size / 1e6:.1f} MB; the limit is "
                          f"{max_bytes / 1e6:.0f} MB per upload", shown)
@@ -84,7 +101,7 @@ def checked_uploads(items: Iterable[object] | object | None, suffixes: Sequence[
 
 def display_name(path: Path) -> str:
     """The name the user uploaded (Gradio keeps it as the base name inside a hashed folder)."""
-    return path.name
+    return _shown(path)
 
 
 def remove_old_outputs(root: Path | None = None, max_age_s: float = OUTPUT_MAX_AGE_S,
