@@ -2,7 +2,9 @@
 
 Safe by default: binds 127.0.0.1 unless --host is given, never creates a share link, analytics
 and run history off, model calls queued one at a time, drafts and uploads size-limited, and no
-draft text logged. Everything the page shows comes from the pure handlers in `coach.web`, which
+draft text logged. Checks run side by side for many agents (the page's checks skip the queue;
+POST /api/check is a plain JSON route on the same server), and the page checks as the agent
+types (debounced). Everything the page shows comes from the pure handlers in `coach.web`, which
 call the same `coach` functions as the command line; this file only lays out and wires them.
 
     python app.py [--host 127.0.0.1] [--port 7860] [--rewrite model|fallback] [--config X.yaml]
@@ -12,9 +14,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
-import threading
 from pathlib import Path
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -25,31 +27,43 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from coach.config import CoachConfig  # noqa: E402
 from coach.errors import CoachError  # noqa: E402
+from coach.web import api as web_api  # noqa: E402
 from coach.web import check as web_check  # noqa: E402
 from coach.web import evaluate as web_eval  # noqa: E402
 from coach.web import rewrite as web_rewrite  # noqa: E402
 from coach.web import score as web_score  # noqa: E402
 from coach.web import settings as web_settings  # noqa: E402
 from coach.web.examples import EXAMPLES  # noqa: E402
+from coach.web.model_slot import ModelSlot  # noqa: E402
 from coach.web.render import FAMILY_STYLES, legend_html, notice_html  # noqa: E402
 from coach.web.style import CSS, HEAD  # noqa: E402
 from coach.taxonomy import TYPE_NAMES, TYPES  # noqa: E402
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
-CHECK_CONCURRENCY = 4          # checks are milliseconds; a few at once keep the page snappy
+# Checks are milliseconds (rules + embeddings), and many agents check at once. The page's checks
+# (Check, Ctrl+Enter, live checks, examples) skip Gradio's queue (queue=False: one HTTP request
+# each, run in the server's worker threads, side by side), since the queue's join-and-stream
+# round trip costs several times the check itself. POST /api/check does the same for scripts.
+# Gradio's named `/check` endpoint (gradio_client) stays queued, CHECK_CONCURRENCY at a time:
+# more at once only adds thread contention on 2 cores (bench/bench_load.py). A check that runs
+# the `lm` detector waits for the model slot in its worker, at most MAX_WAITING_CHECKS at once.
+CHECK_CONCURRENCY = 8
 MODEL_CONCURRENCY_ID = "model"  # every model call (UI and API) shares one slot
 # The model slot inside the process. Rewrites hold it (on top of their `model` queue), and so
-# does a check or /check call that runs the `lm` detector: the check queue allows several at
-# once, but the local language model must still answer one call at a time.
-MODEL_LOCK = threading.Lock()
+# does any check that runs the `lm` detector: checks run side by side, but the local language
+# model must still answer one call at a time.
+MODEL_SLOT = ModelSlot()
+MODEL_LOCK = MODEL_SLOT.lock
 LM_DETECTOR = "lm"
+QUEUE_MAX_SIZE = 256            # events waiting in Gradio's queue (all tabs); more are refused
+log = logging.getLogger("coach.web")
 
 
 def model_slot(coach) -> contextlib.AbstractContextManager:
-    """MODEL_LOCK when `coach` runs the language model, else nothing to wait for."""
+    """The model slot (capped wait) when `coach` runs the language model, else nothing."""
     if coach is not None and LM_DETECTOR in coach.config.detectors:
-        return MODEL_LOCK
+        return MODEL_SLOT.hold()
     return contextlib.nullcontext()
 
 
@@ -77,25 +91,61 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
             return None, notice_html(str(e), "error")
 
     # ---------------------------------------------------------------- handlers (UI wrappers)
-    def ui_check(text, detectors, rewritten_for):
-        """Check, and hide a rewrite that was made for a different draft (now stale)."""
-        keep = ((gr.skip(),) * 5 if text == rewritten_for
+    def hide_stale_rewrite(text, rewritten_for):
+        """Keep the rewrite panel for the draft it was made (or is being made) for; hide and
+        empty it once the draft has changed."""
+        return ((gr.skip(),) * 5 if text == rewritten_for
                 else ("", "", "", "", gr.update(visible=False)))
+
+    def ui_check(text, detectors, rewritten_for):
+        """Check (every chosen detector), and hide a rewrite made for a different draft."""
+        keep = hide_stale_rewrite(text, rewritten_for)
         coach, err = coach_or_notice(detectors)
         if err:
-            return (err, "", legend_html(), "", *keep)
-        with model_slot(coach):
-            view = web_check.check_draft(text, coach)
-        return (*view.as_tuple(), *keep)
+            return (err, "", legend_html(), "", *keep, None)
+        try:
+            with model_slot(coach):
+                view = web_check.check_draft(text, coach)
+        except CoachError as e:  # the model is busy: say so, keep the page as it is
+            return (notice_html(web_check.error_message(e), "warn"), *(gr.skip(),) * 3, *keep,
+                    gr.skip())
+        return (*view.as_tuple(), *keep, web_check.shown_key(text, coach.config.detectors))
 
-    def ui_rewrite_working():
-        return web_rewrite.working_html(mode), "", "", "", gr.update(visible=True)
+    def ui_live_check(text, detectors, rewritten_for, shown_for):
+        """The check while typing (fired by the page LIVE_DEBOUNCE_MS after the last key):
+        the fast detectors only, and nothing at all when the page already shows this draft."""
+        keep = hide_stale_rewrite(text, rewritten_for)
+        chosen = list(detectors or [])
+        live = web_check.live_detectors(chosen)
+        if not isinstance(text, str) or not text.strip():
+            return (*web_check.start_view().as_tuple(), *keep, None)
+        if chosen and not live:
+            return (*web_check.live_off_view(chosen).as_tuple(), *keep, None)
+        coach, err = coach_or_notice(live)
+        if err:
+            return (err, "", legend_html(), "", *keep, None)
+        if web_check.already_shown(text, coach.config.detectors, shown_for):
+            return (*(gr.skip(),) * 4, *keep, gr.skip())
+        skipped = [d for d in chosen if d not in live]
+        view = web_check.live_check_draft(text, coach, skipped)
+        return (*view.as_tuple(), *keep, web_check.shown_key(text, coach.config.detectors))
+
+    def ui_clear():
+        """An empty box, the hint, no rewrite, and nothing recorded as shown (so typing the
+        same draft again is checked again)."""
+        return ("", *web_check.start_view().as_tuple(), "", "", "", "",
+                gr.update(visible=False), None)
+
+    def ui_rewrite_working(text):
+        """At once on Suggest rewrite: the panel with a progress note, and the draft it is for
+        (so a live check that fires meanwhile keeps the panel instead of hiding it)."""
+        return (web_rewrite.working_html(mode), "", "", "", gr.update(visible=True), text)
 
     def ui_rewrite(text, detectors):
         coach, err = coach_or_notice(detectors)
         if err:
             return err, "", "", "", None
-        with MODEL_LOCK:
+        with MODEL_SLOT.hold(capped=False):
             view = web_rewrite.rewrite_draft(text, coach, mode)
         return (*view.as_tuple(), text)
 
@@ -115,7 +165,9 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
             first = max(view.agents, key=lambda a: float(
                 view.agent_chart.loc[view.agent_chart.agent == a, "flag_rate"].iloc[0]))
         worst = web_score.worst_turns_html(view.out_dir, first) if view.agents else ""
-        return (view.summary_html, view.table, view.agent_chart, view.family_chart,
+        agent_chart = gr.update(value=view.agent_chart,
+                                **web_score.agent_plot_layout(view.agents))
+        return (view.summary_html, view.table, agent_chart, view.family_chart,
                 gr.update(choices=view.agents, value=first), worst, view.out_dir,
                 view.downloads or None)
 
@@ -144,6 +196,12 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
         return (err or ready) + info, _header(chosen, mode)
 
     # ---------------------------------------------------------------- API endpoints (JSON)
+    def rejected(endpoint: str, err: CoachError) -> gr.Error:
+        """A refused API call: one log line (the reason, never the draft), no traceback."""
+        msg = web_check.error_message(err)
+        log.warning("%s rejected: %s", endpoint, web_api.one_line(msg))
+        return gr.Error(msg, print_exception=False)
+
     def check(text: str, detectors: str = "") -> dict:
         """Check a draft reply. Returns {clean, count, flags: [{family, type, start, end, quote,
         message, suggestion, severity, source}], detectors, message}. `detectors` is an optional
@@ -153,7 +211,7 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
             with model_slot(coach):
                 return web_check.check_api(text, coach)
         except CoachError as e:
-            raise gr.Error(web_check.error_message(e)) from None
+            raise rejected("check", e) from None
 
     def rewrite(text: str, detectors: str = "") -> dict:
         """Suggest an ownership rewrite of a draft. Returns {rewrite, source ("model" or
@@ -161,10 +219,10 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
         latency_ms, draft_flags (the problems the rewrite fixes)}."""
         try:
             coach = cache.get(detectors or None)
-            with MODEL_LOCK:
+            with MODEL_SLOT.hold(capped=False):
                 return web_rewrite.run_rewrite(text, coach, mode)
         except CoachError as e:
-            raise gr.Error(web_check.error_message(e)) from None
+            raise rejected("rewrite", e) from None
 
     # ---------------------------------------------------------------- layout
     with gr.Blocks(title="Reply Coach", analytics_enabled=False,
@@ -184,15 +242,20 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
                                                     elem_id="rewrite-btn", scale=3, min_width=150)
                             clear_btn = gr.Button("Clear", variant="secondary", elem_id="clear-btn",
                                                   scale=1, min_width=70)
-                        gr.HTML('<p class="rc-hint">Ctrl+Enter checks the draft. Drafts up to '
-                                f"{web_settings.MAX_DRAFT_CHARS:,} characters; nothing leaves this"
-                                " machine.</p>")
+                        # Clicked by the page script LIVE_DEBOUNCE_MS after the last keystroke
+                        # in the draft (in the DOM, not shown: visible="hidden").
+                        live_btn = gr.Button("Live check", visible="hidden",
+                                             elem_id="live-check-btn")
+                        gr.HTML('<p class="rc-hint">Problems are highlighted as you type; Check '
+                                "(or Ctrl+Enter) also runs the language model when it is on. "
+                                f"Drafts up to {web_settings.MAX_DRAFT_CHARS:,} characters; "
+                                "nothing leaves this machine.</p>")
                         examples = gr.Examples(
                             examples=[[e.text] for e in EXAMPLES], inputs=[draft],
                             example_labels=[e.label for e in EXAMPLES],
                             label="Examples from the dev set (click one)")
                     with gr.Column(scale=6, min_width=380):
-                        summary = gr.HTML(notice_html("Paste a draft and press Check.", "info"),
+                        summary = gr.HTML(web_check.start_view().summary_html,
                                           elem_id="summary")
                         highlighted = gr.HTML("", elem_id="highlighted")
                         legend = gr.HTML(legend_html(), elem_id="legend")
@@ -212,7 +275,10 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
                         with gr.Column(scale=2):
                             gr.HTML('<p class="rc-sub">Checks on the rewrite</p>')
                             rw_checks = gr.HTML("", elem_id="rewrite-checks")
-                rewritten_for = gr.State(None)  # the draft the shown rewrite belongs to
+                # the draft the shown (or coming) rewrite belongs to
+                rewritten_for = gr.State(None)
+                # (draft, detectors) of the result on the page, so live checks skip repeats
+                shown_for = gr.State(None)
 
             with gr.Tab("Score transcripts", id="score"):
                 gr.Markdown(
@@ -233,13 +299,13 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
                     agent_plot = gr.BarPlot(x="agent", y="flag_rate", title="Flag rate per agent",
                                             y_title="flagged turns (%)", x_title="agent",
                                             y_lim=[0, 100], sort="-y", elem_id="agent-plot",
-                                            height=280)
+                                            height=web_score.AGENT_PLOT_HEIGHT)
                     family_plot = gr.BarPlot(
                         x="family", y="flag_rate", color="family",
                         title="Flags per 100 agent turns, by family",
                         y_title="flags per 100 agent turns", x_title="family", y_lim=[0, None],
                         color_map={s.label: s.colour for s in FAMILY_STYLES.values()},
-                        elem_id="family-plot", height=280)
+                        elem_id="family-plot", height=web_score.AGENT_PLOT_HEIGHT)
                 with gr.Row():
                     agent_pick = gr.Dropdown(choices=[], label="Worst turns of agent",
                                              interactive=True, elem_id="agent-pick", scale=1)
@@ -286,19 +352,20 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
         check_outputs = [summary, highlighted, legend, cards]
         rewrite_outputs = [rw_status, rw_text, rw_diff, rw_checks]
         rewrite_panel_out = [*rewrite_outputs, rw_panel]
-        check_kw = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="check",
-                        api_visibility="private")
+        check_kw = dict(queue=False, api_visibility="private")  # see CHECK_CONCURRENCY
         check_in = [draft, detectors, rewritten_for]
-        check_out = check_outputs + rewrite_panel_out
+        check_out = [*check_outputs, *rewrite_panel_out, shown_for]
         check_btn.click(ui_check, check_in, check_out, **check_kw)
         draft.submit(ui_check, check_in, check_out, **check_kw)
         examples.load_input_event.then(ui_check, check_in, check_out, **check_kw)
-        clear_btn.click(lambda: ("", notice_html("Paste a draft and press Check.", "info"), "",
-                                 legend_html(), "", "", "", "", "", gr.update(visible=False)),
-                        None, [draft, *check_outputs, *rewrite_panel_out], queue=False,
-                        api_visibility="private")
-        rewrite_btn.click(ui_rewrite_working, None, rewrite_panel_out, queue=False,
-                          show_progress="hidden", api_visibility="private").then(
+        # Live check: no spinner on every pause in typing; a click that comes while one is
+        # pending runs once after it ("always_last"), so results catch up with the typing.
+        live_btn.click(ui_live_check, [*check_in, shown_for], check_out, **check_kw,
+                       show_progress="hidden", trigger_mode="always_last")
+        clear_btn.click(ui_clear, None, [draft, *check_outputs, *rewrite_panel_out, shown_for],
+                        queue=False, api_visibility="private")
+        rewrite_btn.click(ui_rewrite_working, [draft], [*rewrite_panel_out, rewritten_for],
+                          queue=False, show_progress="hidden", api_visibility="private").then(
             ui_rewrite, [draft, detectors], [*rewrite_outputs, rewritten_for], concurrency_limit=1,
             concurrency_id=MODEL_CONCURRENCY_ID, show_progress="full",
             show_progress_on=[rw_text], api_visibility="private")
@@ -322,7 +389,17 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
         gr.api(rewrite, api_name="rewrite", concurrency_limit=1,
                concurrency_id=MODEL_CONCURRENCY_ID)
 
-    demo.queue(max_size=64, default_concurrency_limit=1)
+    # status_update_rate="auto": every waiting event hears its place in line and an estimate
+    # whenever a job finishes, which the rewrite panel shows (queue: 2/3 | 4.1/12.0s).
+    demo.queue(status_update_rate="auto", max_size=QUEUE_MAX_SIZE, default_concurrency_limit=1)
+    # What `serve` adds to the FastAPI app Gradio builds: POST /api/check, and the middleware
+    # that fills in left-out optional arguments of /check and /rewrite (see FillApiArgs).
+    demo.reply_coach_routes = web_api.routes(cache.get, model_slot)
+    api_fns = {"check": check, "rewrite": rewrite}
+    demo.reply_coach_fill_args = dict(
+        params=web_api.api_params(api_fns),
+        fn_index={fn._id: fn.api_name for fn in demo.fns.values()
+                  if fn.api_name in api_fns and fn.api_visibility == "public"})
     return demo
 
 
@@ -337,10 +414,32 @@ def launch_kwargs(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> dict:
         button_primary_background_fill="*primary_600",
         button_primary_background_fill_hover="*primary_700",
         button_primary_text_color="white")
-    return dict(server_name=host, server_port=port, share=False, show_error=False,
+    # quiet: Gradio's start-up lines include a hint to set share=True (a public link), the
+    # opposite of this app's promise; `serve` prints its own one line instead.
+    return dict(server_name=host, server_port=port, share=False, show_error=False, quiet=True,
                 max_file_size=web_settings.MAX_UPLOAD_BYTES, footer_links=["api"],
                 run_history=False, enable_monitoring=False, mcp_server=False, ssr_mode=False,
                 pwa=False, theme=theme, css=CSS, head=HEAD)
+
+
+def running_message(host: str, port: int) -> str:
+    """The one start-up line: where the app is, and who can reach it."""
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return f"Reply Coach running on http://{host}:{port} (local only)"
+    return (f"Reply Coach running on http://{host}:{port} (reachable from your network, not "
+            "only this machine: --host was given)")
+
+
+def serve(demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Launch with the plain routes (POST /api/check) on Gradio's FastAPI app, print one line,
+    and serve until interrupted."""
+    from starlette.middleware import Middleware
+
+    app_kwargs = {"routes": list(demo.reply_coach_routes),
+                  "middleware": [Middleware(web_api.FillApiArgs, **demo.reply_coach_fill_args)]}
+    demo.launch(**launch_kwargs(host, port), prevent_thread_lock=True, app_kwargs=app_kwargs)
+    print(running_message(host, demo.server_port), flush=True)
+    demo.block_thread()
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -365,7 +464,9 @@ def main(argv: list[str] | None = None) -> int:
     except CoachError as e:
         print(f"reply-coach app: error: {e}", file=sys.stderr)
         return 2
-    demo.launch(**launch_kwargs(args.host, args.port))
+    # Rejected calls log one WARNING line each (never draft text); per-check INFO lines stay off.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    serve(demo, args.host, args.port)
     return 0
 
 

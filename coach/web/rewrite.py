@@ -94,8 +94,10 @@ def rewrite_draft(text: str, coach: Coach, mode: str = "model",
 
 def working_html(mode: str) -> str:
     """Shown at once when Suggest rewrite is clicked, before the (slow) model answers."""
+    queue = (" If other rewrites are ahead of yours, the box below shows your place in line and "
+             "an estimate (queue: 2/3 | 4.1/12.0s).")
     if mode == "model":
         return render.notice_html("Writing an ownership rewrite with the local model; this can "
-                                  "take several seconds on CPU. Checks keep working meanwhile.",
-                                  "info")
-    return render.notice_html("Writing a rule-based ownership rewrite…", "info")
+                                  "take several seconds on CPU. Checks keep working meanwhile."
+                                  + queue, "info")
+    return render.notice_html("Writing a rule-based ownership rewrite…" + queue, "info")

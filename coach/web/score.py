@@ -35,6 +35,13 @@ TABLE_COLUMNS = ["Agent", "Conversations", "Agent turns", "Flagged turns", "Flag
 
 Progress = Callable[[int, int], None]
 
+# The flag-rate-per-agent chart: names are angled once there are more than a few agents or a long
+# name (level names of 11 agents overlap into one smudge), and the chart grows taller with the
+# longest name so the angled labels keep room under the bars.
+AGENT_PLOT_HEIGHT = 300
+AGENT_PLOT_MAX_HEIGHT = 560
+AGENT_LABEL_ANGLE = -40
+
 
 @dataclass
 class ScoreView:
@@ -146,6 +153,17 @@ def score_uploads(files: object, config: CoachConfig, progress: Progress | None 
     log.info("score: %d files, %d agents", len(paths), len(agents))
     return ScoreView(summary_html(cards.get("summary") or summary, paths), table,
                      agent_chart, family_chart, agents, out_dir, downloads)
+
+
+def agent_plot_layout(agents: list[str]) -> dict:
+    """`height` and `x_label_angle` for the agent chart, so every name stays readable."""
+    longest = max((len(str(a)) for a in agents), default=0)
+    if len(agents) <= 4 and longest <= 12:
+        return {"height": AGENT_PLOT_HEIGHT, "x_label_angle": 0}
+    # ~7 px per character at the axis font; an angled label's height is its length x sin(40°)
+    label_px = int(longest * 7 * 0.65) + 10
+    return {"height": min(AGENT_PLOT_HEIGHT + label_px, AGENT_PLOT_MAX_HEIGHT),
+            "x_label_angle": AGENT_LABEL_ANGLE}
 
 
 def summary_html(summary: dict, paths: list[Path]) -> str:

@@ -1,4 +1,4 @@
-"""The page's CSS and its one script (Ctrl/Cmd+Enter runs Check).
+"""The page's CSS and its one script (Ctrl/Cmd+Enter runs Check; typing runs a live check).
 
 Family colours come from `coach.render.FAMILY_STYLES` (shared with report.html), so the
 highlights, labels, cards and legend can never disagree. Highlights set their own dark text
@@ -7,6 +7,7 @@ colour so they stay readable in dark mode.
 from __future__ import annotations
 
 from coach.render import HIGHLIGHT_CSS, family_css
+from coach.web.check import LIVE_DEBOUNCE_MS
 
 _BASE = """
 .rc-header h1 { margin: 0 0 2px 0; font-size: 1.7rem; }
@@ -65,14 +66,29 @@ _BASE = """
 
 CSS = _BASE + HIGHLIGHT_CSS + family_css()
 
-# Ctrl+Enter (Cmd+Enter on a Mac) in the draft box clicks Check.
+# Ctrl+Enter (Cmd+Enter on a Mac) in the draft box clicks Check. Typing in it clicks the hidden
+# live-check button LIVE_DEBOUNCE_MS after the last keystroke (a debounce: each key restarts the
+# timer), so a check runs when the agent pauses, not on every key. Only real input events count:
+# an example or Clear filling the box runs its own check.
 HEAD = """<script>
-document.addEventListener('keydown', function (e) {
-  if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && e.target && e.target.closest
-      && e.target.closest('#draft')) {
-    e.preventDefault();
-    var b = document.querySelector('#check-btn');
-    if (b) { b.click(); }
-  }
-});
-</script>"""
+(function () {
+  var liveTimer = null;
+  document.addEventListener('keydown', function (e) {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && e.target && e.target.closest
+        && e.target.closest('#draft')) {
+      e.preventDefault();
+      clearTimeout(liveTimer);
+      var b = document.querySelector('#check-btn');
+      if (b) { b.click(); }
+    }
+  });
+  document.addEventListener('input', function (e) {
+    if (!(e.target && e.target.closest && e.target.closest('#draft'))) { return; }
+    clearTimeout(liveTimer);
+    liveTimer = setTimeout(function () {
+      var b = document.querySelector('#live-check-btn');
+      if (b) { b.click(); }
+    }, %d);
+  });
+})();
+</script>""" % LIVE_DEBOUNCE_MS

@@ -1,7 +1,8 @@
 """End-to-end in a real browser: Debian Chromium driven by Playwright against `python app.py`.
 
 One journey through every tab, as an agent and a trainer would use it, with a screenshot after
-each step under test-artifacts/ (gitignored). Skipped, with the reason shown, only when Chromium
+each step under test-artifacts/ (gitignored); the live-checking screenshot is also kept as
+docs/live-check.png for the README. Skipped, with the reason shown, only when Chromium
 is absent outside CI; under CI=true a missing browser is a failure.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.web.conftest import ARTIFACTS, DATA, E2E_REWRITE
+from tests.web.conftest import ARTIFACTS, DATA, E2E_REWRITE, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -22,6 +23,9 @@ FLAGGED = ("Hi Grace, I've passed this on to the network people. It'll get looke
            "point, though honestly they don't tell us much down here.")
 CLEAN = ("Hi Jessica, I've processed the return for order #RT-59002 and the refund of £64.99 "
          "will reach your Visa within 3–5 working days. Reply here and I'll check it personally.")
+LIVE_1 = "Hi Grace, I've passed this on to the network people. "
+LIVE_2 = "Honestly, there is nothing I can do about it."
+DOCS_SHOT = ROOT / "docs" / "live-check.png"
 pytestmark = pytest.mark.browser
 
 REWRITE_TIMEOUT_MS = 240_000 if E2E_REWRITE == "model" else 30_000
@@ -56,7 +60,10 @@ def page(app_server):
         pg = context.new_page()
         pg.set_default_timeout(30_000)
         pg.requests = []  # every URL the page asks for, to prove nothing leaves the machine
+        pg.posts = []     # (url, body) of every POST, to count the checks the page sends
         pg.on("request", lambda r: pg.requests.append(r.url))
+        pg.on("request", lambda r: pg.posts.append((r.url, r.post_data or ""))
+              if r.method == "POST" else None)
         pg.goto(app_server.url)
         pg.wait_for_selector("#draft textarea")
         yield pg
@@ -87,6 +94,42 @@ def test_check_highlights_quote_and_label(page):
     assert "2 problems found" in page.inner_text("#summary")
     assert page.locator("#legend .rc-legend-item").count() == 3
     shot(page, "01-check-flagged")
+
+
+def _live_check_posts(page) -> list[str]:
+    """Bodies of the live-check calls the page has sent so far."""
+    deps = page.evaluate("async () => (await (await fetch('/config')).json()).dependencies")
+    (fn_id,) = [d["id"] for d in deps if d.get("api_name") == "ui_live_check"]
+    return [body for url, body in page.posts
+            if url.endswith("/gradio_api/run/predict") and f'"fn_index":{fn_id}' in
+            body.replace(" ", "")]
+
+
+def test_typing_highlights_without_pressing_check(page):
+    page.click("#clear-btn")
+    page.wait_for_function("() => document.querySelector('#draft textarea').value === ''")
+    page.wait_for_function("() => !document.querySelector('#highlighted mark.rc-flag')")
+    before = len(_live_check_posts(page))
+    page.click("#draft textarea")
+    page.keyboard.type(LIVE_1, delay=20)              # real key presses, no fill, no Check
+    page.wait_for_selector("#summary .rc-notice")
+    page.wait_for_function("() => document.querySelector('#highlighted .rc-draft')")
+    page.wait_for_timeout(600)
+    assert page.locator("#highlighted mark.rc-flag").count() == 0  # sentence 1 is fine alone
+    page.keyboard.type(LIVE_2, delay=20)
+    page.wait_for_selector("#highlighted mark.rc-flag")
+    quotes = page.locator("#highlighted mark.rc-flag").all_inner_texts()
+    assert any("nothing i can do" in q.lower() for q in quotes), quotes
+    assert "problem" in page.inner_text("#summary") and "found" in page.inner_text("#summary")
+    assert page.locator("#cards .rc-card").count() == len(quotes)
+    # debounced: a check per pause, not per key (the two sentences are ~90 key presses)
+    sent = _live_check_posts(page)[before:]
+    assert 2 <= len(sent) < 10, len(sent)
+    assert LIVE_1 + LIVE_2 in sent[-1]                  # the last check saw the whole draft
+    DOCS_SHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS_SHOT), clip={"x": 0, "y": 0, "width": 1360, "height": 620})
+    assert DOCS_SHOT.stat().st_size < 300_000
+    shot(page, "01b-live-check")
 
 
 def test_suggest_rewrite_shows_rewrite_and_checks(page):
@@ -143,6 +186,59 @@ def test_score_transcripts_lists_agents(page):
     page.wait_for_function("() => ['report', 'scorecards', '.csv'].every(s =>"
                            " document.querySelector('#score-downloads').innerText.includes(s))")
     shot(page, "04-score")
+
+
+ELEVEN = ["Aisha Rahman", "Bartholomew Okafor", "Chloé Dubois", "Dmitri Volkov", "Esperanza Ruiz",
+          "Fionnuala Byrne", "Guðrún Jónsdóttir", "Hiroshi Tanaka", "Ifeoma Nwosu",
+          "Jean-Baptiste Martin", "Krystyna Nowak"]
+# Each agent-axis label as its on-screen quadrilateral (rotation included), then whether any two
+# intersect (separating-axis test on convex quads) or one leaves the chart.
+LABEL_CHECK = """(names) => {
+  const svg = document.querySelector('#agent-plot svg');
+  const box = svg.getBoundingClientRect();
+  const quads = Array.from(svg.querySelectorAll('text'))
+    .filter(t => names.includes(t.textContent)).map(t => {
+      const b = t.getBBox(), m = t.getScreenCTM();
+      return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
+              [b.x, b.y + b.height]].map(([x, y]) =>
+        [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]);
+    });
+  const axes = q => q.map((p, i) => { const n = q[(i + 1) % 4];
+    return [p[1] - n[1], n[0] - p[0]]; });
+  const proj = (q, a) => q.map(p => p[0] * a[0] + p[1] * a[1]);
+  const overlap = (p, q) => axes(p).concat(axes(q)).every(a => {
+    const s = proj(p, a), t = proj(q, a);
+    return Math.max(...s) > Math.min(...t) + 0.5 && Math.max(...t) > Math.min(...s) + 0.5; });
+  let pairs = 0;
+  for (let i = 0; i < quads.length; i++)
+    for (let j = i + 1; j < quads.length; j++) if (overlap(quads[i], quads[j])) pairs++;
+  const outside = quads.filter(q => q.some(([x, y]) => x < box.left - 1 || x > box.right + 1
+    || y < box.top - 1 || y > box.bottom + 1)).length;
+  return {labels: quads.length, overlapping_pairs: pairs, outside: outside};
+}"""
+
+
+def test_score_chart_names_stay_readable_with_eleven_agents(page, tmp_path):
+    rows = [{"conversation_id": f"c{i}-{k}", "agent": name,
+             "turns": [{"role": "customer", "text": "Where is my order?"},
+                       {"role": "agent", "text": ("They lost it, nothing I can do." if (i + k) % 2
+                                                  else "I've refunded you today.")}]}
+            for i, name in enumerate(ELEVEN) for k in range(1 + i % 3)]
+    path = tmp_path / "eleven_agents.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    open_tab(page, "Score transcripts")
+    page.set_input_files("#score-upload input[type=file]", str(path))
+    page.wait_for_selector("#score-upload :text('eleven_agents.jsonl')")
+    page.click("#score-btn")  # the earlier upload stays in the box: 14 agents in all
+    names = json.dumps(ELEVEN)
+    page.wait_for_function(f"() => {{ const t = Array.from(document.querySelectorAll("
+                           f"'#agent-plot svg text')).map(e => e.textContent);"
+                           f" return {names}.every(n => t.includes(n)); }}", timeout=60_000)
+    page.wait_for_timeout(500)  # the chart's resize settles
+    result = page.evaluate(LABEL_CHECK, ELEVEN)
+    page.locator("#agent-plot").screenshot(path=str(ARTIFACTS / "04b-score-eleven-agents.png"))
+    assert result == {"labels": 11, "overlapping_pairs": 0, "outside": 0}, result
 
 
 def test_evaluate_small_file(page):

@@ -27,8 +27,8 @@ def test_clean_draft_says_so(rules_coach):
     assert view.cards_html == "" and "<mark" not in view.highlight_html
 
 
-@pytest.mark.parametrize("bad, words", [("", "Paste a draft"), ("   \n", "Paste a draft"),
-                                         (None, "Paste a draft"), (42, "must be text"),
+@pytest.mark.parametrize("bad, words", [("", "Nothing to check: paste a draft"), ("   \n", "Nothing to check: paste a draft"),
+                                         (None, "Nothing to check: paste a draft"), (42, "must be text"),
                                          ("x" * (MAX_DRAFT_CHARS + 1), "the limit is 10,000")])
 def test_bad_drafts_get_a_clear_notice(rules_coach, bad, words):
     view = check_draft(bad, rules_coach)

@@ -46,7 +46,7 @@ def test_fallback_mode_never_asks_the_model(rules_coach):
 
 def test_bad_draft_and_missing_model_are_notices(rules_coach):
     fn, calls = fake()
-    assert "Paste a draft" in rewrite_draft("  ", rules_coach, "model", fn).status_html
+    assert "Nothing to check: paste a draft" in rewrite_draft("  ", rules_coach, "model", fn).status_html
     assert calls == []
 
     def broken(*_a, **_k):
@@ -73,6 +73,8 @@ def test_real_fallback_rewrite_is_checked(rules_coach):
 def test_working_message_depends_on_mode():
     assert "several seconds" in working_html("model")
     assert "rule-based" in working_html("fallback")
+    for mode in ("model", "fallback"):
+        assert "your place in line and an estimate" in working_html(mode)
 
 
 def test_transform_source_is_shown_as_a_checked_edit():

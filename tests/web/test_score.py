@@ -159,3 +159,18 @@ def test_worst_turns_come_only_from_scorecards_never_from_turns_jsonl(tmp_path):
         ensure_ascii=False) + "\n", encoding="utf-8")
     for agent in ("Ann", "Bo", "Nobody"):
         assert "No flagged turns" in worst_turns_html(str(tmp_path), agent)
+
+
+def test_agent_chart_angles_names_and_grows_when_there_are_many():
+    from coach.web.score import AGENT_PLOT_HEIGHT, AGENT_PLOT_MAX_HEIGHT, agent_plot_layout
+
+    few = agent_plot_layout(["Ana", "Ben", "Chloé"])
+    assert few == {"height": AGENT_PLOT_HEIGHT, "x_label_angle": 0}
+    eleven = [f"Agent {n} Surname" for n in "ABCDEFGHIJK"]
+    many = agent_plot_layout(eleven)
+    assert many["x_label_angle"] < 0 and many["height"] > AGENT_PLOT_HEIGHT
+    one_long = agent_plot_layout(["Bartholomew Okonkwo-Smith"])
+    assert one_long["x_label_angle"] < 0
+    longer = agent_plot_layout([n + " the Third of Westmorland" for n in eleven])
+    assert many["height"] < longer["height"] <= AGENT_PLOT_MAX_HEIGHT
+    assert agent_plot_layout(["x" * 500] * 11)["height"] == AGENT_PLOT_MAX_HEIGHT
