@@ -15,16 +15,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 import sys
 from pathlib import Path
 
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# Importing coach first switches off analytics and telemetry (coach/privacy.py) before gradio
+# or any model runtime is imported.
 from coach.config import CoachConfig  # noqa: E402
 from coach.errors import CoachError  # noqa: E402
 from coach.web import api as web_api  # noqa: E402
