@@ -110,7 +110,10 @@ def merge_flags(flags: Iterable[Flag]) -> list[Flag]:
     return sorted(merged, key=lambda f: (f.start, f.end))
 
 
-LEARNED = ("tagger", "embedding", "lm")   # detectors that can corroborate a rule
+# Detectors that can corroborate a weak rule: the tagger reads every sentence. (The embedding
+# detector skips what the rules flagged, so it could never agree; rules + embedding keeps every
+# rule, as it always did.)
+LEARNED = ("tagger",)
 
 
 def corroborated(flags: list[Flag], trust: dict[str, float]) -> list[Flag]:

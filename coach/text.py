@@ -180,6 +180,16 @@ class DraftView:
         return blank_all(self.norm, self.quoted + self.ignored + marks)
 
     @cached_property
+    def unquoted(self) -> str:
+        """Normalised with the quoted words and coach-off regions blanked, but allowlisted
+        phrases kept: what the span tagger reads. An allowed phrase stays in so the words
+        around it keep their context (the pipeline drops every flag that touches it); text
+        the user switched off is not the draft's."""
+        off = [(m.start(), m.end()) for m in _IGNORE.finditer(self.norm)]
+        marks = [(m.start(), m.end()) for m in _IGNORE_MARK.finditer(self.norm)]
+        return blank_all(self.norm, self.quoted + off + marks)
+
+    @cached_property
     def low(self) -> str:
         """`masked` lower-cased, same length (rules match lower-cased patterns against it)."""
         low = self.masked.lower()

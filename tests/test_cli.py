@@ -26,7 +26,7 @@ def test_check_stdin_and_jsonl_format():
     r = run("check", "-", "--format", "jsonl", stdin="We apologize for any inconvenience.".encode())
     assert r.returncode == 0
     flags = json.loads(r.stdout)["flags"]
-    assert flags[0]["type"] == "scripted_apology" and flags[0]["source"] == "rules"
+    assert flags[0]["type"] == "scripted_apology" and "rules" in flags[0]["source"].split("+")
     assert set(flags[0]) == {"family", "type", "start", "end", "quote", "message", "suggestion", "severity", "source"}
 
 
@@ -94,7 +94,7 @@ def test_eval_json_keys(tmp_path, capsys):
     p = tmp_path / "e.jsonl"
     p.write_text(json.dumps({"id": "1", "text": "My hands are tied.", "spans": [{"type": "powerless", "quote": "My hands are tied"}]}) + "\n"
                  + json.dumps({"id": "2", "text": "All done."}) + "\n")
-    assert main(["eval", str(p), "--json"]) == 0
+    assert main(["eval", str(p), "--json", "--detectors", "rules"]) == 0
     res = json.loads(capsys.readouterr().out)
     for k in ("n", "micro", "family", "type", "clean_fp_rate", "hard", "span", "latency_ms"):
         assert k in res

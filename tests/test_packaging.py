@@ -233,8 +233,12 @@ def test_installed_cli_check_and_rewrite_run_outside_the_repo(wheel_install):
     assert any(str(w["python"]) in line for line in exe.read_text(encoding="utf-8").splitlines()[:3])
 
     r = _check(_run([exe, "check", CHECK_TEXT], cwd=w["work"], env=w["env"]), "reply-coach check")
-    assert "source: rules" in r.stdout
-    assert "source: embedding" in r.stdout, f"the embedding head did not flag:\n{r.stdout}\n{r.stderr}"
+    assert "rules" in r.stdout and "detectors: rules, tagger" in r.stdout
+    assert "source: tagger" in r.stdout, f"the shipped tagger did not flag:\n{r.stdout}\n{r.stderr}"
+    # The previous default's head ships too.
+    r2 = _check(_run([exe, "check", "--detectors", "rules,embedding", CHECK_TEXT], cwd=w["work"],
+                     env=w["env"]), "reply-coach check --detectors rules,embedding")
+    assert "source: embedding" in r2.stdout, f"the embedding head did not flag:\n{r2.stdout}"
     assert "missing" not in r.stderr and "not found" not in r.stderr, r.stderr
 
     r = _check(_run([exe, "rewrite", "--no-model", "--format", "jsonl", REWRITE_TEXT],

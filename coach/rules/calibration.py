@@ -2,11 +2,11 @@
 
 Rules are evidence, not the engine: the packs were written from our own sentences, and several
 fire on clean real messages ("Sorry to hear that! Which store?"). A rule measured below
-MIN_TRUST precision keeps its flag only where a learned detector flags the same family in an
+MIN_TRUST precision keeps its flag only where the span tagger flags the same family in an
 overlapping span; the merged flag then lists both sources and keeps the rule's explanation.
 Rules that never fired on a dev set are trusted (no evidence against them), and a rules-only
 pipeline (`--detectors rules`, the fast mode) has nothing to corroborate with, so it is left as
-the packs say.
+the packs say (so is rules + embedding, whose detector skips what the rules flagged).
 """
 from __future__ import annotations
 

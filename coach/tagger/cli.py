@@ -36,6 +36,8 @@ def register(sub, add_pipeline_args, make_config) -> None:
     p.add_argument("--alone", action="store_true",
                    help="choose thresholds for the tagger alone (default: for rules + tagger, "
                         "the default pipeline)")
+    p.add_argument("--calibrate-only", action="store_true",
+                   help="keep the trained model in --out and only choose its thresholds again")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 
@@ -53,7 +55,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
         raise InputError(f"id {dup!r} appears twice in the training files", field="id")
-    cal = [g for p in args.calibrate for g in load_eval(p)]
+    cal_sets = [load_eval(p) for p in args.calibrate]
+    cal = [g for s in cal_sets for g in s]
+    if args.calibrate_only:
+        from coach.tagger.train import calibrate
+
+        th = calibrate(args.out, cal_sets, args.max_clean_fp, with_rules=not args.alone)
+        print(json.dumps({"thresholds": th}, indent=1))
+        return 0
     clash = set(ids) & {g.id for g in cal}
     if clash:
         raise InputError(f"id {sorted(clash)[0]!r} is in both training and calibration files",
@@ -64,6 +73,6 @@ def cmd_train(args: argparse.Namespace) -> int:
                  progress=not args.no_progress and sys.stderr.isatty(),
                  meta_info={"data": [Path(args.data).name] + [Path(p).name for p in args.extra],
                             "calibration": [Path(p).name for p in args.calibrate]},
-                 with_rules=not args.alone)
+                 with_rules=not args.alone, cal_sizes=[len(s) for s in cal_sets])
     print(json.dumps(meta, indent=1))
     return 0

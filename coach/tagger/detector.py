@@ -24,6 +24,7 @@ from coach.text import DraftView
 
 GAP = 1           # low tokens allowed inside a run
 CUE_TOKENS = 4    # the words named in the message: the best-scoring stretch of this many tokens
+MIN_WORDS = 2     # shorter spans are dropped (real-dev: clean false alarms 3.0 -> 2.5 %, recall 0.51 -> 0.48)
 
 _TAGGERS: dict[str, OrtTagger] = {}
 
@@ -71,6 +72,18 @@ def spans_of(window: Window, probs: np.ndarray, thresholds: dict[str, float]
     return out
 
 
+_EDGE = " \t\n.,;:!?-\u2013\u2014\"'()"
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    """A span without the punctuation and spaces its edge tokens may carry ("tied." -> "tied")."""
+    while s < e and text[s] in _EDGE:
+        s += 1
+    while e > s and text[e - 1] in _EDGE:
+        e -= 1
+    return s, e
+
+
 class TaggerDetector:
     """The fine-tuned span tagger as a pipeline detector (source "tagger", score = max P)."""
 
@@ -99,6 +112,9 @@ class TaggerDetector:
             flags = []
             for w in ws:
                 for t, s, e, score, cs, ce in spans_of(w, probs[pos], self.thresholds):
+                    s, e = _trim(view.text, s, e)
+                    if len(view.text[s:e].split()) < MIN_WORDS:
+                        continue            # a lone word ("are") carries no dodge
                     ty = TYPES[t]
                     flags.append(Flag(ty.family, t, s, e, view.text[s:e],
                                       ty.explain(view.text[cs:ce]), ty.fix, ty.severity,

@@ -1,7 +1,7 @@
 """A draft as token windows of whole sentences, with every token's offsets into the draft.
 
-The encoder sees at most MAX_TOKENS tokens at once. A draft is tokenised once (the masked view,
-so the customer's quoted words and ignored regions are blank and never tagged), and its tokens are
+The encoder sees at most MAX_TOKENS tokens at once. A draft is tokenised once (the unquoted view,
+so the customer's quoted words are blank and never tagged), and its tokens are
 packed sentence by sentence into windows, so a window never cuts a sentence unless the sentence
 alone is too long. Training and inference build windows with this same code, so they cannot
 drift apart, and a 1 MB transcript costs one tokenizer call and a linear pass.
@@ -28,8 +28,8 @@ class Window:
 
 
 def draft_windows(view: DraftView, tokenizer: Any, max_tokens: int = MAX_TOKENS) -> list[Window]:
-    """Windows of whole sentences of `view.masked`; offsets index `view.text`."""
-    enc = tokenizer.encode(view.masked, add_special_tokens=False)
+    """Windows of whole sentences of `view.unquoted`; offsets index `view.text`."""
+    enc = tokenizer.encode(view.unquoted, add_special_tokens=False)
     ids = np.asarray(enc.ids, dtype=np.int64)
     offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
     if len(ids) == 0:

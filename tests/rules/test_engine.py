@@ -54,7 +54,8 @@ def test_missing_pack_file(tmp_path):
 def test_allowlist_suppresses_phrase():
     text = "My hands are tied on this one."
     assert Coach().check(text)
-    assert not Coach(CoachConfig(allowlist=("my hands are tied",))).check(text)
+    flags = Coach(CoachConfig(allowlist=("my hands are tied",))).check(text)
+    assert not [f for f in flags if f.start < len("My hands are tied")]
 
 
 @pytest.mark.parametrize("marker", [("<!-- coach off -->", "<!-- coach on -->"),

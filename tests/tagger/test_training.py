@@ -55,6 +55,24 @@ def test_built_model_runs_in_the_pipeline(items, tmp_path):
         assert f.source == "tagger" and "\u201c" in f.message    # names its words
 
 
+def test_unchanged_windows_are_not_run_again(items, tmp_path):
+    from coach.tagger.runtime import OrtTagger
+    from coach.text import DraftView
+
+    out = tmp_path / "m"
+    build(items[:20], items[20:30], out, CFG, progress=False)
+    tagger = OrtTagger(out)
+    runs = []
+    real = tagger.session.run
+    tagger.session.run = lambda *a, **k: runs.append(1) or real(*a, **k)
+    ws = tagger.windows(DraftView("Sorry for the wait. They changed the billing system."))
+    first = tagger.probs(ws)
+    assert runs and np.allclose(tagger.probs(ws)[0], first[0])
+    n = len(runs)
+    tagger.probs(ws)
+    assert len(runs) == n          # served from the cache
+
+
 def test_missing_model_is_a_clear_error(tmp_path):
     from coach import Coach, CoachConfig
     from coach.errors import ModelUnavailableError
