@@ -50,10 +50,14 @@ def main() -> None:
     load_s = time.perf_counter() - t0
     texts = dev_texts()
     emb = next((d.embedder for d in coach.detectors if hasattr(d, "embedder")), None)
+    tag = next((d.tagger for d in coach.detectors if hasattr(d, "tagger")), None)
 
     def clear() -> None:
+        """Uncached figures: the embedding and tagger caches are emptied before each pass."""
         if emb is not None:
             emb._cache.clear()
+        if tag is not None:
+            tag._cache.clear()
 
     n_batch = 0
     t_batch = 0.0

@@ -105,8 +105,13 @@ class OrtTagger:
                 from None
         self.tokenizer = load_tokenizer(self.dir / TOKENIZER)
         so = ort.SessionOptions()
+        # REPLY_COACH_TAGGER_THREADS: threads per run. The app serves many agents at once and
+        # sets 1 (runs then proceed side by side, one per core, with no thread spinning).
+        threads = threads or int(os.environ.get("REPLY_COACH_TAGGER_THREADS", 0) or 0)
         so.intra_op_num_threads = threads or min(os.cpu_count() or 2, 8)
         so.inter_op_num_threads = 1
+        if so.intra_op_num_threads == 1:
+            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         so.log_severity_level = 3
         self.session = ort.InferenceSession(str(self.dir / GRAPH), so,
