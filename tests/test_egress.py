@@ -13,13 +13,11 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import free_port
+from tests.web.conftest import running_app
 
 pytestmark = pytest.mark.slow
 
@@ -100,36 +98,13 @@ def test_cli_check_and_rewrite_stay_on_the_machine(tmp_path):
 def test_app_serving_check_and_rewrite_stays_on_the_machine(tmp_path):
     from gradio_client import Client
 
-    port = free_port()
     trace = tmp_path / "app.trace"
-    log = open(tmp_path / "app.log", "w", encoding="utf-8")
-    proc = subprocess.Popen(_strace(trace) + [sys.executable, str(ROOT / "app.py"), "--port",
-                                              str(port)],
-                            cwd=ROOT, env=_env(REPLY_COACH_REWRITE="model",
-                                               GRADIO_TEMP_DIR=str(tmp_path / "gr")),
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert proc.poll() is None, (tmp_path / "app.log").read_text()[-3000:]
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "app did not start"
-                time.sleep(0.5)
+    env = _env(REPLY_COACH_REWRITE="model", GRADIO_TEMP_DIR=str(tmp_path / "gr"))
+    with running_app(tmp_path / "app.log", env, prefix=tuple(_strace(trace)), timeout=180) as (
+            url, _proc):
         client = Client(url, verbose=False)
         checked = client.predict(DRAFT, api_name="/check")
         assert checked["count"] >= 1
         rewritten = client.predict(DRAFT, api_name="/rewrite")
         assert rewritten["rewrite"].strip() and rewritten["rewrite"] != DRAFT
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
     assert leaks(trace.read_text(errors="replace")) == [], "the app tried to reach the network"

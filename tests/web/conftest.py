@@ -2,6 +2,7 @@
 browser tests, with its own Gradio temp folder and a log file the privacy test reads."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -34,20 +35,16 @@ class AppServer:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory) -> AppServer:
-    """`python app.py --port N` on a free local port; stopped at the end of the session."""
+@contextlib.contextmanager
+def running_app(log_path: Path, env: dict, prefix: tuple[str, ...] = (), timeout: float = 120):
+    """`python app.py --port N` on a free local port (optionally under `prefix`, e.g. strace),
+    yielding (url, process) once the page answers; stopped on exit."""
     port = free_port()
-    temp_dir = tmp_path_factory.mktemp("gradio-tmp")
-    ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / "app-server.log"
-    env = {**os.environ, "GRADIO_TEMP_DIR": str(temp_dir), "REPLY_COACH_REWRITE": E2E_REWRITE,
-           "PYTHONUNBUFFERED": "1"}
     log = open(log_path, "w", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)],
+    proc = subprocess.Popen([*prefix, sys.executable, str(ROOT / "app.py"), "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + timeout
     try:
         while True:
             if proc.poll() is not None:
@@ -60,15 +57,27 @@ def app_server(tmp_path_factory) -> AppServer:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("app did not start within 120 s:\n"
+                raise RuntimeError(f"app did not start within {timeout:.0f} s:\n"
                                    + log_path.read_text(errors="replace")[-3000:])
             time.sleep(0.5)
-        yield AppServer(url, proc, log_path, temp_dir)
+        yield url, proc
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory) -> AppServer:
+    """`python app.py --port N` on a free local port; stopped at the end of the session."""
+    temp_dir = tmp_path_factory.mktemp("gradio-tmp")
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / "app-server.log"
+    env = {**os.environ, "GRADIO_TEMP_DIR": str(temp_dir), "REPLY_COACH_REWRITE": E2E_REWRITE,
+           "PYTHONUNBUFFERED": "1"}
+    with running_app(log_path, env) as (url, proc):
+        yield AppServer(url, proc, log_path, temp_dir)
