@@ -3,9 +3,9 @@
 Rules catch stock phrases; this detector catches dodges written in words no list holds ("the
 people upstairs decide", "it got mislaid somewhere along the line"). Drafts are split into
 sentences (and clauses, for tighter spans), embedded with all-MiniLM-L6-v2 from an installed
-package, and scored by a small per-type logistic-regression head trained with `reply-coach train`.
+package, and scored by a small per-type logistic-regression head trained with `reply-coach train-head`.
 
 Modules: `model` (offline weights + embedding cache), `segment` (units with exact offsets),
 `head` (the trained, versioned classifier), `detector` (the pipeline detector), `train`
-(building the head from labelled drafts), `cli` (`reply-coach train`).
+(building the head from labelled drafts), `cli` (`reply-coach train-head`).
 """

@@ -1,4 +1,4 @@
-"""`reply-coach train`: retrain the embedding head on a trainer's own labelled drafts."""
+"""`reply-coach train-head`: retrain the embedding head on a trainer's own labelled drafts."""
 from __future__ import annotations
 
 import argparse

@@ -76,7 +76,7 @@ class EmbeddingDetector:
         self.head = head or load_head(config.model_dir)
         if self.head.model and self.head.model != MODEL_NAME:
             raise ConfigError(f"the embedding head was trained on {self.head.model!r} but this "
-                              f"install provides {MODEL_NAME!r}; retrain it with `reply-coach train`")
+                              f"install provides {MODEL_NAME!r}; retrain it with `reply-coach train-head`")
         self.thresholds = self.head.thresholds.copy()
         for t, v in (config.thresholds or {}).items():
             if t not in TYPES:
@@ -88,7 +88,7 @@ class EmbeddingDetector:
         self.embedder = embedder or get_embedder()
         if self.embedder.dim != self.head.dim:
             raise ConfigError(f"the embedding head expects {self.head.dim}-d vectors, the model "
-                              f"gives {self.embedder.dim}-d; retrain it with `reply-coach train`")
+                              f"gives {self.embedder.dim}-d; retrain it with `reply-coach train-head`")
 
     def detect(self, view: DraftView) -> list[Flag]:
         return self.detect_many([view])[0]

@@ -63,7 +63,7 @@ class Head:
 
 
 def load_head(head_dir: str | Path | None = None) -> Head:
-    """Read a head directory written by `reply-coach train` (or the shipped default)."""
+    """Read a head directory written by `reply-coach train-head` (or the shipped default)."""
     d = Path(head_dir) if head_dir else DEFAULT_HEAD_DIR
     js, npz = d / "head.json", d / "head.npz"
     if not d.is_dir():
@@ -85,7 +85,7 @@ def load_head(head_dir: str | Path | None = None) -> Head:
     if not isinstance(info, dict) or info.get("format") != HEAD_FORMAT:
         raise ConfigError(f"{js}: head format {info.get('format') if isinstance(info, dict) else '?'}"
                           f" is not supported (expected {HEAD_FORMAT}); retrain it with "
-                          "`reply-coach train`")
+                          "`reply-coach train-head`")
     types = tuple(info.get("types") or ())
     bad = [t for t in types if t not in TYPES]
     if bad or not types:

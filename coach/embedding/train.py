@@ -1,4 +1,4 @@
-"""Train the embedding head from labelled drafts in the eval schema (`reply-coach train`).
+"""Train the embedding head from labelled drafts in the eval schema (`reply-coach train-head`).
 
 Examples are the same units the detector scores (sentences, and clauses of multi-clause
 sentences, from `draft_units`); a unit is a positive for a type when a gold span of that type
@@ -290,7 +290,7 @@ def train_head(split_items: Sequence[GoldItem], extra_items: Sequence[GoldItem],
 
 def validation_metrics(pred: np.ndarray, gold: np.ndarray, clean: np.ndarray,
                        types: Sequence[str]) -> dict:
-    """Draft-level metrics of out-of-fold predictions (what `reply-coach train` prints)."""
+    """Draft-level metrics of out-of-fold predictions (what `reply-coach train-head` prints)."""
     per_type = {t: prf(int((pred[:, j] & gold[:, j]).sum()), int((pred[:, j] & ~gold[:, j]).sum()),
                        int((~pred[:, j] & gold[:, j]).sum())) for j, t in enumerate(types)}
     fams = sorted({TYPES[t].family for t in types})
