@@ -134,9 +134,9 @@ def test_assign_splits_keeps_groups_together():
 
 
 @pytest.mark.skipif(not HAVE_SRC, reason=NO_SRC.split(":")[0] + ": the rebuild needs it")
-def test_rebuild_is_byte_identical(tmp_path):
-    brp.main(["--src", str(SRC), "--out-dir", str(tmp_path)])
-    for name in ("pool.jsonl", "pool_stats.json", "reserved_sha256.txt"):
+def test_rebuild_is_byte_identical(tmp_path, reserved):
+    brp.main(["--src", str(SRC), "--out-dir", str(tmp_path), "--reserved", str(RESERVED)])
+    for name in ("pool.jsonl", "pool_stats.json", "reserved_sha256.txt", "train-pool.jsonl"):
         assert (tmp_path / name).read_bytes() == (ROOT / "eval" / "real" / name).read_bytes(), name
 
 
