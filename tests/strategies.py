@@ -291,3 +291,18 @@ def jsonl_lines(path) -> list[str]:
     unescaped inside strings (str.splitlines would cut a row there)."""
     with open(path, encoding="utf-8", newline="") as f:
         return [line for line in f.read().split("\n") if line]
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """coach.cli.main in-process, with its stdout and stderr captured: (exit code, out, err)."""
+    import contextlib
+
+    from coach.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = main(argv)
+        except SystemExit as e:    # argparse
+            rc = e.code
+    return rc, out.getvalue(), err.getvalue()

@@ -19,7 +19,7 @@ from coach import Coach, CoachConfig
 from coach.errors import InputError
 from coach.taxonomy import FAMILIES, SEVERITIES, TYPES
 from tests.strategies import (PROBLEM_PHRASES, check_rows, cuts_a_word, drafts, fewer,
-                              glued_phrase, jsonl_bytes, jsonl_lines)
+                              glued_phrase, jsonl_bytes, jsonl_lines, run_cli)
 
 RULES = CoachConfig(detectors=("rules",))
 _COACH: dict[str, Coach] = {}
@@ -153,17 +153,6 @@ def test_default_pipeline_flags_are_exact_spans(text):
 
 # --- reply-coach check --input FILE --format jsonl ----------------------------------------------
 
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """coach.cli.main in-process, with its stdout and stderr captured."""
-    from coach.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main(argv)
-        except SystemExit as e:    # argparse
-            rc = e.code
-    return rc, out.getvalue(), err.getvalue()
 
 
 def assert_clean_error(rc: int, err: str, path: Path) -> None:

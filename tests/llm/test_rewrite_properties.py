@@ -7,8 +7,6 @@ the draft.
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 import tempfile
@@ -24,7 +22,7 @@ from coach.errors import CoachError
 from coach.llm import fallback as fb
 from coach.llm.rewrite import MAX_DRAFT_CHARS, RewriteResult, rewrite
 from tests.strategies import (CLEAN_PHRASES, PROBLEM_PHRASES, check_rows, drafts, fewer,
-                              jsonl_bytes, jsonl_lines)
+                              jsonl_bytes, jsonl_lines, run_cli)
 
 CHECK_KEYS = {"flags_left", "facts_missing", "promises_added", "owns_problem"}
 _COACH: list[Coach] = []
@@ -109,16 +107,6 @@ def test_title_before_a_sentence_still_joins_it_to_its_sentence():
 
 # --- reply-coach rewrite --no-model ---------------------------------------------------------
 
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    from coach.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main(argv)
-        except SystemExit as e:
-            rc = e.code
-    return rc, out.getvalue(), err.getvalue()
 
 
 ARGS = ["--no-model", "--detectors", "rules"]

@@ -8,8 +8,6 @@ half-written outputs (a run stopped mid-way keeps only its checkpoint, for --res
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import tempfile
@@ -26,7 +24,7 @@ from coach.score.model import Conversation, Skipped
 from coach.score.readers import read_path
 from coach.taxonomy import TYPES
 from tests.strategies import (conversation_rows, fewer, jsonl_bytes, jsonl_lines,
-                              turn_csv_bytes, twitter_csv_bytes)
+                              run_cli, turn_csv_bytes, twitter_csv_bytes)
 
 OUTPUTS = ("turns.jsonl", "scorecards.json", "scorecards.csv", "report.html")
 FAST = ["--quiet", "--detectors", "rules"]   # the bulk runs the rules-only pipeline
@@ -91,16 +89,6 @@ def test_read_path_gives_records_or_one_input_error(short_lines, f):
 
 # --- reply-coach score -------------------------------------------------------------------------
 
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    from coach.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main(argv)
-        except SystemExit as e:
-            rc = e.code
-    return rc, out.getvalue(), err.getvalue()
 
 
 def assert_no_half_outputs(out: Path) -> None:
