@@ -118,17 +118,13 @@ LEARNED = ("tagger",)
 
 def corroborated(flags: list[Flag], trust: dict[str, float]) -> list[Flag]:
     """Drop the flags of rules measured below the trust line (coach.rules.calibration) unless a
-    learned detector flags the same family in an overlapping span. Linear: one sweep per
+    learned detector flags the same family in an overlapping span. Linear: one pass per
     family over the flags sorted by start, against the learned flags' running furthest end."""
     keep = [True] * len(flags)
     order = sorted(range(len(flags)), key=lambda i: flags[i].start)
     for fam in {f.family for f in flags}:
         idx = [i for i in order if flags[i].family == fam]
         learned = [(flags[i].start, flags[i].end) for i in idx if flags[i].source != "rules"]
-        if not learned:
-            for i in idx:
-                keep[i] = not (flags[i].source == "rules" and untrusted(flags[i].rule, trust))
-            continue
         starts = [s for s, _e in learned]
         ends_max = []          # furthest end among learned flags starting at or before k
         m = -1

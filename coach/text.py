@@ -44,13 +44,9 @@ _SENT_END = re.compile(r"(?<=[.!?…])" + _ABBREV +
                        r"[\"')\]]*\s+|\n+|(?<=[;:])\s+(?=[A-Z])|\s+[-–—]\s+(?=[A-Z])")
 
 
-def blank(s: str, start: int, end: int) -> str:
-    """Replace s[start:end] with spaces (keeps newlines so sentence splitting still works)."""
-    return blank_all(s, [(start, end)])
-
-
 def blank_all(s: str, regions: list[tuple[int, int]]) -> str:
-    """`s` with every (start, end) region blanked, in one pass (linear in len(s) + regions)."""
+    """`s` with every (start, end) region replaced by spaces (newlines kept, so sentence
+    splitting still works), in one pass: linear in len(s) + regions."""
     if not regions:
         return s
     out, pos = [], 0
