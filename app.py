@@ -15,7 +15,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # or any model runtime is imported.
 from coach.config import CoachConfig  # noqa: E402
 from coach.errors import CoachError  # noqa: E402
+from coach.pipeline import Coach  # noqa: E402
 from coach.web import api as web_api  # noqa: E402
 from coach.web import check as web_check  # noqa: E402
 from coach.web import evaluate as web_eval  # noqa: E402
@@ -91,8 +95,8 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
     def hide_stale_rewrite(text, rewritten_for):
         """Keep the rewrite panel for the draft it was made (or is being made) for; hide and
         empty it once the draft has changed."""
-        return ((gr.skip(),) * 5 if text == rewritten_for
-                else ("", "", "", "", gr.update(visible=False)))
+        return ((gr.skip(),) * 6 if text == rewritten_for
+                else ("", "", "", "", "", gr.update(visible=False)))
 
     def ui_check(text, detectors, rewritten_for):
         """Check (every chosen detector), and hide a rewrite made for a different draft."""
@@ -130,18 +134,18 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
     def ui_clear():
         """An empty box, the hint, no rewrite, and nothing recorded as shown (so typing the
         same draft again is checked again)."""
-        return ("", *web_check.start_view().as_tuple(), "", "", "", "",
+        return ("", *web_check.start_view().as_tuple(), "", "", "", "", "",
                 gr.update(visible=False), None)
 
     def ui_rewrite_working(text):
         """At once on Suggest rewrite: the panel with a progress note, and the draft it is for
         (so a live check that fires meanwhile keeps the panel instead of hiding it)."""
-        return (web_rewrite.working_html(mode), "", "", "", gr.update(visible=True), text)
+        return (web_rewrite.working_html(mode), "", "", "", "", gr.update(visible=True), text)
 
     def ui_rewrite(text, detectors):
         coach, err = coach_or_notice(detectors)
         if err:
-            return err, "", "", "", None
+            return err, "", "", "", "", None
         with MODEL_SLOT.hold(capped=False):
             view = web_rewrite.rewrite_draft(text, coach, mode)
         return (*view.as_tuple(), text)
@@ -247,6 +251,23 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
                                 "(or Ctrl+Enter) also runs the language model when it is on. "
                                 f"Drafts up to {web_settings.MAX_DRAFT_CHARS:,} characters; "
                                 "nothing leaves this machine.</p>")
+                        # Shown once Suggest rewrite is clicked, right under the draft it
+                        # rewrites; hidden again when the draft changes.
+                        with gr.Column(visible=False, elem_id="rewrite-panel") as rw_panel:
+                            gr.HTML('<h3 class="rc-h">Ownership rewrite</h3>')
+                            rw_status = gr.HTML("", elem_id="rewrite-status")
+                            rw_text = gr.Textbox(label="Suggested rewrite", lines=3,
+                                                 interactive=False, buttons=["copy"],
+                                                 elem_id="rewrite-text")
+                            gr.HTML('<p class="rc-sub">What changed and why</p>')
+                            rw_changes = gr.HTML("", elem_id="rewrite-changes")
+                            with gr.Accordion("Word-by-word changes and checks", open=False):
+                                gr.HTML('<p class="rc-sub">Changes from your draft '
+                                        '(<del class="rc-del">removed</del> '
+                                        '<ins class="rc-ins">added</ins>)</p>')
+                                rw_diff = gr.HTML("", elem_id="rewrite-diff")
+                                gr.HTML('<p class="rc-sub">Checks on the rewrite</p>')
+                                rw_checks = gr.HTML("", elem_id="rewrite-checks")
                         examples = gr.Examples(
                             examples=[[e.text] for e in EXAMPLES], inputs=[draft],
                             example_labels=[e.label for e in EXAMPLES],
@@ -257,21 +278,6 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
                         highlighted = gr.HTML("", elem_id="highlighted")
                         legend = gr.HTML(legend_html(), elem_id="legend")
                         cards = gr.HTML("", elem_id="cards")
-                # Shown once Suggest rewrite is clicked; hidden again when the draft changes.
-                with gr.Column(visible=False, elem_id="rewrite-panel") as rw_panel:
-                    gr.HTML('<h3 class="rc-h">Ownership rewrite</h3>')
-                    rw_status = gr.HTML("", elem_id="rewrite-status")
-                    rw_text = gr.Textbox(label="Suggested rewrite", lines=3, interactive=False,
-                                         buttons=["copy"], elem_id="rewrite-text")
-                    with gr.Row(equal_height=False):
-                        with gr.Column(scale=3):
-                            gr.HTML('<p class="rc-sub">Changes from your draft '
-                                    '(<del class="rc-del">removed</del> '
-                                    '<ins class="rc-ins">added</ins>)</p>')
-                            rw_diff = gr.HTML("", elem_id="rewrite-diff")
-                        with gr.Column(scale=2):
-                            gr.HTML('<p class="rc-sub">Checks on the rewrite</p>')
-                            rw_checks = gr.HTML("", elem_id="rewrite-checks")
                 # the draft the shown (or coming) rewrite belongs to
                 rewritten_for = gr.State(None)
                 # (draft, detectors) of the result on the page, so live checks skip repeats
@@ -347,7 +353,7 @@ def build(config: CoachConfig | None = None, mode: str | None = None):
 
         # ------------------------------------------------------------ events
         check_outputs = [summary, highlighted, legend, cards]
-        rewrite_outputs = [rw_status, rw_text, rw_diff, rw_checks]
+        rewrite_outputs = [rw_status, rw_text, rw_changes, rw_diff, rw_checks]
         rewrite_panel_out = [*rewrite_outputs, rw_panel]
         check_kw = dict(queue=False, api_visibility="private")  # see CHECK_CONCURRENCY
         check_in = [draft, detectors, rewritten_for]
@@ -452,12 +458,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+WARMUP_ENV = "REPLY_COACH_WARMUP"
+WARMUP_DRAFT = "They lost the parcel and I can't help with that, sorry for any inconvenience."
+
+
+def warm_up_in_background(config: CoachConfig, mode: str, env=None) -> threading.Thread | None:
+    """Load and warm the rewrite model while the page is already up, so the agent's first
+    rewrite is no slower than the rest (it took 17 s when the model loaded on that first
+    request). The warm-up holds the model slot, so a rewrite asked for meanwhile waits for it
+    instead of loading a second copy. Off with REPLY_COACH_WARMUP=0, and in fallback mode."""
+    env = os.environ if env is None else env
+    if mode != "model" or env.get(WARMUP_ENV, "1").strip() in ("0", "false", "no", "off"):
+        return None
+
+    def run() -> None:
+        t0 = time.perf_counter()
+        try:
+            with MODEL_SLOT.hold(capped=False):
+                from coach.llm.rewrite import rewrite
+
+                rewrite(WARMUP_DRAFT, coach=Coach(config), timeout_s=60.0)
+            log.warning("rewrite model ready (%.1f s)", time.perf_counter() - t0)
+        except Exception as e:  # noqa: BLE001 (the app works without it; rewrites load it later)
+            log.warning("rewrite model warm-up failed (%s); it loads on the first rewrite", e)
+
+    t = threading.Thread(target=run, name="rewrite-warm-up", daemon=True)
+    t.start()
+    return t
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # Many agents at once: one thread per tagger run, so concurrent checks use one core each
     # instead of fighting over both (bench/bench_load.py: 20 clients p50 110 -> 66 ms).
-    import os
-
     os.environ.setdefault("REPLY_COACH_TAGGER_THREADS", "1")
     try:
         config = CoachConfig.from_yaml(args.config) if args.config else CoachConfig()
@@ -468,6 +501,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # Rejected calls log one WARNING line each (never draft text); per-check INFO lines stay off.
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    warm_up_in_background(config, mode)
     serve(demo, args.host, args.port)
     return 0
 

@@ -126,7 +126,8 @@ def _eval_rewrites(args: argparse.Namespace) -> None:
     rw = argparse.Namespace(**vars(args))
     rw.detectors = args.detectors[0] if args.detectors else None
     for name, default in (("model", None), ("backend", None), ("candidates", 3),
-                          ("timeout", 30.0), ("rows", None)):
+                          ("timeout", 30.0), ("rows", None), ("grades", None),
+                          ("from_rows", None)):
         setattr(rw, name, getattr(args, name, default))
     print()
     cmd_eval_rewrite(rw, _config)

@@ -119,7 +119,7 @@ def test_eval_rewrite_fallback_metrics(tmp_path, capsys):
                              "must_keep": ["#4471"], "must_not_add": ["full refund"]}) + "\n")
     assert main(["eval", str(p), "--rewrite", "--no-model"]) == 0
     out = capsys.readouterr().out
-    assert "rewrite" in out.lower() and "must_keep" in out
+    assert "rewrite" in out.lower() and "facts missing" in out and "problem clause kept" in out
 
 
 def test_jsonl_line_separator_chars_inside_strings(tmp_path):

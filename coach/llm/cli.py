@@ -42,8 +42,15 @@ def register(sub, add_pipeline_args: Callable, make_config: Callable) -> None:
     p.set_defaults(func=lambda a: cmd_rewrite(a, make_config))
 
     p = sub.add_parser("eval-rewrite", help="rewrite the flagged drafts of an eval file and "
-                       "report no-flag-left, must_keep, must_not_add, model share and latency")
+                       "report what a reader would see: problem clauses kept, flags left, facts "
+                       "lost, offers or names added, repeats, similarity to references, latency "
+                       "and, with --grades, the grade mix and how well the proxies predict it")
     p.add_argument("file")
+    p.add_argument("--grades", metavar="GRADES.jsonl",
+                   help='graded rewrites ({"id", "rewrite", "grade"} rows, e.g. '
+                        "eval/rewrite/grades/adjudicated-*.jsonl) to match against this run")
+    p.add_argument("--from-rows", metavar="ROWS.jsonl",
+                   help="score the rewrites of an earlier --rows file instead of rewriting again")
     p.add_argument("--json", action="store_true", help="print one JSON object of metrics")
     p.add_argument("--rows", metavar="OUT.jsonl", help="also write every draft/rewrite pair here")
     p.add_argument("--limit", type=int, help="only the first N flagged drafts")
@@ -129,14 +136,20 @@ def cmd_eval_rewrite(args: argparse.Namespace, make_config: Callable) -> int:
     from coach.io import write_jsonl_line
     from coach.llm.rewrite_eval import evaluate_rewrites, format_rewrite_report
 
+    from coach.llm.rewrite_eval import load_grades
+
     golds = load_eval(args.file)
-    run = _rewriter(args, make_config)
+    grades = load_grades(args.grades) if args.grades else None
+    if args.from_rows:
+        run = _replay(args.from_rows)
+    else:
+        run = _rewriter(args, make_config)
 
     def progress(i: int, n: int) -> None:
         if sys.stderr.isatty():
             print(f"\r  rewriting {i}/{n}", end="" if i < n else "\n", file=sys.stderr)
 
-    metrics, rows = evaluate_rewrites(golds, run, args.limit, progress)
+    metrics, rows = evaluate_rewrites(golds, run, args.limit, progress, grades=grades)
     if args.rows:
         with open(args.rows, "w", encoding="utf-8") as f:
             for r in rows:
@@ -146,3 +159,26 @@ def cmd_eval_rewrite(args: argparse.Namespace, make_config: Callable) -> int:
     else:
         print(format_rewrite_report(metrics, f"{args.file} [rewrite]"))
     return 0
+
+
+def _replay(path: str) -> Callable:
+    """A rewrite function answering from an earlier `--rows` file (keyed by draft text), so the
+    proxies and grades of a run can be computed again without the model."""
+    from types import SimpleNamespace
+
+    from coach.io import iter_jsonl
+
+    done = {}
+    for _lineno, row, _err in iter_jsonl(path, ("draft", "rewrite")):
+        done[row["draft"]] = row
+
+    def run(text: str):
+        row = done.get(text)
+        if row is None:
+            raise CoachError(f"{path}: no rewrite of the draft {text[:40]!r}...; rerun without "
+                             "--from-rows")
+        return SimpleNamespace(rewrite=row["rewrite"], source=row.get("source", ""),
+                               strategy=row.get("strategy", ""),
+                               checks={"flags_left": [] if row.get("own_checks_passed", True)
+                                       else ["(failed)"]})
+    return run

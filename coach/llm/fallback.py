@@ -129,13 +129,15 @@ def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
 
 def unit_template(text: str, u: Unit) -> str:
     """The owned template for one unit, greeting kept. When the replaced sentence holds facts,
-    the first placeholder quotes it whole (the rule packs ignore quoted text), so the agent
-    rewrites from the original and no number or name is lost."""
+    the first placeholder names them ("[what went wrong: RT-30927, 9 May]"), so no number or
+    name is lost. It used to quote the whole sentence, which put the very dodge the template
+    replaces back into the reply, word for word (graded D by readers)."""
     greet, rest = split_greeting(text[u.start:u.end])
     tpl = template_for(u.types)
-    if extract_facts(rest):
-        was = rest.replace('"', "'")
-        tpl = PLACEHOLDER.sub(lambda m: f'[{m.group(1)}; you wrote: "{was}"]', tpl, count=1)
+    facts = list(dict.fromkeys(f.text for f in extract_facts(rest)))
+    if facts:
+        keep = ", ".join(facts).replace("[", "(").replace("]", ")")
+        tpl = PLACEHOLDER.sub(lambda m: f"[{m.group(1)}: {keep}]", tpl, count=1)
     # Kept as written ("Hi Bec, Here's what I can do: [...]"): a form to fill in, and on dev the
     # embedding detector read one lower-cased template as powerless.
     return greet + tpl

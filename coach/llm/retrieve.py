@@ -63,6 +63,39 @@ def load_bank(path: str | Path = BANK_PATH) -> list[Example]:
     return out
 
 
+def bank_digest(bank: Sequence[Example]) -> str:
+    """A digest of the bank's drafts: stored vectors are used only for the very same drafts."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(e.draft for e in bank).encode("utf-8")).hexdigest()
+
+
+def vectors_path(bank_path: Path) -> Path:
+    return Path(bank_path).with_suffix(".vectors.npz")
+
+
+def save_vectors(path: Path, bank: Sequence[Example], vecs) -> None:
+    """Store the bank's vectors (float16) beside it: embedding ~3,000 sentences costs ~10-20 s
+    on 2 cores, which the first rewrite of every process would otherwise pay."""
+    import numpy as np
+
+    np.savez_compressed(path, vectors=np.asarray(vecs, dtype=np.float16),
+                        digest=np.array(bank_digest(bank)))
+
+
+def load_vectors(path: Path, bank: Sequence[Example]):
+    """The stored vectors, or None when absent or made for other drafts."""
+    import numpy as np
+
+    try:
+        with np.load(path) as z:
+            if str(z["digest"]) != bank_digest(bank) or len(z["vectors"]) != len(bank):
+                return None
+            return z["vectors"].astype(np.float32)
+    except (OSError, KeyError, ValueError):
+        return None
+
+
 def _words(s: str) -> set[str]:
     return set(re.findall(r"[a-z']{3,}", s.lower()))
 
@@ -70,7 +103,8 @@ def _words(s: str) -> set[str]:
 class Retriever:
     """Ranks bank examples for a draft: type match first, then similarity."""
 
-    def __init__(self, bank: Sequence[Example], use_embeddings: bool = True) -> None:
+    def __init__(self, bank: Sequence[Example], use_embeddings: bool = True,
+                 vectors_path: Path | None = None) -> None:
         self.bank = list(bank)
         self._vecs = None
         self._emb = None
@@ -79,7 +113,9 @@ class Retriever:
                 from coach.embedding.model import get_embedder
 
                 self._emb = get_embedder()
-                self._vecs = self._emb.encode([e.draft for e in self.bank])
+                self._vecs = load_vectors(vectors_path, self.bank) if vectors_path else None
+                if self._vecs is None:
+                    self._vecs = self._emb.encode([e.draft for e in self.bank])
             except Exception:  # no embedding model: word overlap still gives relevant examples
                 self._emb = None
                 self._vecs = None
@@ -126,7 +162,7 @@ def get_retriever(path: str | Path | None = None, bank: str = "replies") -> Retr
     with _LOCK:
         if path is not None or bank not in _RETRIEVERS:
             p = Path(path or BANKS[bank])
-            r = Retriever(load_bank(p) if p.exists() else [])
+            r = Retriever(load_bank(p) if p.exists() else [], vectors_path=vectors_path(p))
             if path is not None:
                 return r
             _RETRIEVERS[bank] = r

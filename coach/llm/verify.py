@@ -476,6 +476,43 @@ def format_problems(draft: str, candidate: str, max_ratio: float = 1.6, slack_wo
     return probs
 
 
+_SENT = re.compile(r"[^.!?\n]+[.!?]*")
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
+def duplicated(text: str) -> list[str]:
+    """Sentences of three words or more said twice (word for word, case and punctuation aside):
+    a template sentence next to the same sentence in the draft reads as a broken reply."""
+    seen: dict[str, int] = {}
+    for m in _SENT.finditer(text):
+        s = " ".join(_WORDS.findall(m.group().lower()))
+        if len(s.split()) >= 3:
+            seen[s] = seen.get(s, 0) + 1
+    return [s for s, n in seen.items() if n > 1]
+
+
+_DECIDE = (r"(?:allow|permit|approv|accept|refund|waiv|return|exchang|cancel|extend|backdat|reissu|"
+           r"honou?r|revers|remov|lift|reduc|match|offer|replac|transfer|reinstat|grant|authori[sz]|"
+           r"process|change|move|switch|compensat|credit|discount|enter into|give (?:a )?reasons?)")
+_DECISION = re.compile(
+    rf"(?:\bnot|\bnever|n't|\bcannot|\bunable to|\bno longer)\s+(?:\w+ly\s+)?(?:be\s+|been\s+)?"
+    rf"(?:able to\s+)?{_DECIDE}\w*"
+    r"|\b(?:non-?refundable|not (?:refundable|eligible|possible|transferable|available)|ineligible|"
+    r"isn't (?:refundable|eligible|possible)|aren't (?:refundable|eligible))\b"
+    r"|\b(?:declined|refused|rejected|turned down)\b", re.I)
+
+
+def decision_lost(draft: str, candidate: str) -> bool:
+    """Whether the draft refuses something (a refund, a waiver, an approval: its decision) and
+    the candidate no longer does. Dropping "our policy does not allow charges to be waived"
+    leaves a reply that reads as if the charge might still go; turning a refused overdraft into
+    "I'm sending your request to our team" changes the answer. Both were graded D."""
+    return bool(_DECISION.search(draft)) and not _DECISION.search(candidate)
+
+
+GAP_PROBLEMS = ("prompt artefact or placeholder", "too long")
+
+
 # ---------------------------------------------------------------- all checks
 @dataclass
 class Checks:
@@ -490,6 +527,13 @@ class Checks:
         return (not self.flags_left and not self.facts_missing and not self.promises_added
                 and self.owns_problem and not self.problems)
 
+    @property
+    def passed_with_gaps(self) -> bool:
+        """Passed, for a reply the agent completes: [placeholders] and the length they add are
+        expected (the fallback), every other check holds."""
+        return (not self.flags_left and not self.facts_missing and not self.promises_added
+                and not [p for p in self.problems if not p.startswith(GAP_PROBLEMS)])
+
     def to_dict(self) -> dict:
         return {"flags_left": self.flags_left, "facts_missing": self.facts_missing,
                 "promises_added": self.promises_added, "owns_problem": self.owns_problem}
@@ -500,6 +544,9 @@ def verify(draft: str, candidate: str, coach, facts: list[Fact] | None = None) -
     flags = coach.check(candidate) if candidate.strip() else []
     probs = format_problems(draft, candidate)
     probs += [f"dodge: {p}" for p in disowning_phrases(candidate)]
+    probs += [f"repeated: {d}" for d in duplicated(candidate) if d not in duplicated(draft)]
+    if decision_lost(draft, candidate):
+        probs.append("the draft's refusal is gone")
     return Checks(
         flags_left=[{"type": f.type, "quote": f.quote} for f in flags],
         facts_missing=facts_missing(draft, candidate, facts),

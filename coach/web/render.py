@@ -51,23 +51,76 @@ def legend_html(flags: Sequence[Flag] = ()) -> str:
 
 
 def cards_html(flags: Sequence[Flag]) -> str:
-    """One card per flag: the quote, why it hurts, what to write instead."""
+    """One card per problem: the quote(s), why it hurts, what to write instead. Flags of one
+    type that would say the same thing (same message and suggestion) share one card listing
+    their quotes, so a draft that dodges twice the same way does not show two identical cards."""
     if not flags:
         return ""
+    groups: dict[tuple[str, str, str], list[Flag]] = {}
+    for f in flags:
+        groups.setdefault((f.type, f.message, f.suggestion), []).append(f)
     cards = []
-    for i, f in enumerate(flags, 1):
+    for i, group in enumerate(groups.values(), 1):
+        f = group[0]
         st = FAMILY_STYLES.get(f.family)
         fam = st.label if st else f.family
+        quotes = "".join(f'<blockquote class="rc-quote">“{esc(g.quote)}”</blockquote>'
+                         for g in group)
+        sources = ", ".join(dict.fromkeys(g.source for g in group))
         cards.append(
             f'<article class="rc-card rc-fam-{esc(f.family)}" data-type="{esc(f.type)}">'
             f'<header class="rc-card-head"><span class="rc-tag rc-fam-{esc(f.family)}">'
             f'<span class="rc-tag-num">{i}</span>{esc(type_label(f.type))}</span>'
             f'<span class="rc-card-meta">{esc(fam)} · {esc(f.severity)}</span></header>'
-            f'<blockquote class="rc-quote">“{esc(f.quote)}”</blockquote>'
+            f'{quotes}'
             f'<p class="rc-why"><strong>Why it hurts:</strong> {esc(f.message)}</p>'
             f'<p class="rc-fix"><strong>Write instead:</strong> {esc(f.suggestion)}</p>'
-            f'<p class="rc-source">found by {esc(f.source)}</p></article>')
+            f'<p class="rc-source">found by {esc(sources)}</p></article>')
     return f'<div class="rc-cards">{"".join(cards)}</div>'
+
+
+def sentence_changes(draft: str, rewrite: str, flags: Sequence[Flag]
+                     ) -> list[tuple[str, str, list[Flag]]]:
+    """(old sentences, new sentences, the flags inside the old ones) per changed stretch of the
+    draft, sentence by sentence: what the agent needs to see to trust a rewrite."""
+    from coach.text import sentence_bounds
+
+    a = [(s, e) for s, e in sentence_bounds(draft)]
+    b = [(s, e) for s, e in sentence_bounds(rewrite)]
+    key = lambda t, se: " ".join(t[se[0]:se[1]].split()).lower()  # noqa: E731
+    ops = difflib.SequenceMatcher(None, [key(draft, x) for x in a], [key(rewrite, x) for x in b],
+                                  autojunk=False).get_opcodes()
+    out = []
+    for op, i1, i2, j1, j2 in ops:
+        if op == "equal":
+            continue
+        old = " ".join(draft[s:e] for s, e in a[i1:i2])
+        new = " ".join(rewrite[s:e] for s, e in b[j1:j2])
+        lo = a[i1][0] if i1 < i2 else (a[i1 - 1][1] if i1 else 0)
+        hi = a[i2 - 1][1] if i1 < i2 else lo
+        inside = [f for f in flags if f.start < hi and f.end > lo] if i1 < i2 else []
+        out.append((old, new, inside))
+    return out
+
+
+def changes_html(draft: str, rewrite: str, flags: Sequence[Flag]) -> str:
+    """The changed sentences, before and after, each with the problem it fixes in the agent's
+    terms (the type and what in the quote caused it)."""
+    items = []
+    for old, new, inside in sentence_changes(draft, rewrite, flags):
+        why = []
+        for f in {f.type: f for f in reversed(inside)}.values():
+            why.append(f'<li><strong>{esc(type_label(f.type))}:</strong> {esc(f.message)}</li>')
+        reason = (f'<ul class="rc-because">{"".join(why)}</ul>' if why else
+                  '<p class="rc-because">Reworded so the reply still reads as one.</p>')
+        was = f'<p class="rc-was"><span>Was</span> “{esc(old)}”</p>' if old else \
+            '<p class="rc-was"><span>Added</span></p>'
+        now = f'<p class="rc-now"><span>Now</span> “{esc(new)}”</p>' if new else \
+            '<p class="rc-now"><span>Removed</span></p>'
+        items.append(f'<li class="rc-change">{was}{now}{reason}</li>')
+    if not items:
+        return ""
+    return f'<ol class="rc-changes" aria-label="What changed and why">{"".join(items)}</ol>'
 
 
 def summary_html(flags: Sequence[Flag]) -> str:

@@ -41,6 +41,13 @@ _BASE = """
 .rc-notice-error { background: #fef2f2; border-color: #dc2626; color: #991b1b; }
 .rc-notice-info { background: #eff6ff; border-color: #2563eb; color: #1e3a8a; }
 .rc-notice-warn { background: #fffbeb; border-color: #d97706; color: #78350f; }
+.rc-changes { margin: 4px 0 10px; padding-left: 1.4em; }
+.rc-change { margin: 0 0 10px; }
+.rc-was, .rc-now { margin: 2px 0; }
+.rc-was span, .rc-now span { display: inline-block; min-width: 4.2em; font-weight: 600;
+  font-size: 0.85em; text-transform: uppercase; letter-spacing: 0.03em; }
+.rc-was { color: var(--body-text-color-subdued); }
+.rc-because { margin: 2px 0 0; padding-left: 1.2em; font-size: 0.92em; }
 .rc-diff { white-space: pre-wrap; line-height: 1.9; padding: 10px 14px; border-radius: 8px;
   border: 1px solid var(--border-color-primary); background: var(--block-background-fill); }
 .rc-del { background: #fee2e2; color: #7f1d1d; text-decoration: line-through; }

@@ -89,10 +89,11 @@ def test_units_bank_is_valid_and_covers_every_type():
 
     bank = load_bank(UNITS_PATH)
     per_type = Counter(t for e in bank for t in e.types)
-    assert len(bank) >= 200 and all(per_type[t] >= 30 for t in TYPE_NAMES)
-    # Sentence-level pairs: short drafts, short rewrites.
+    assert len(bank) >= 2000 and all(per_type[t] >= 100 for t in TYPE_NAMES)
+    assert len({e.domain for e in bank}) >= 30
+    # Sentence-level pairs: short drafts, short rewrites (room for a next step, not a paragraph).
     assert max(len(e.draft.split()) for e in bank) <= 40
-    assert max(len(e.rewrite.split()) / len(e.draft.split()) for e in bank) < 1.6
+    assert all(len(e.rewrite.split()) <= 1.6 * len(e.draft.split()) + 8 for e in bank)
 
 
 def test_units_bank_rewrites_pass_the_verifier(rules_coach):
@@ -116,3 +117,43 @@ def test_clause_prompt_v2_puts_examples_in_earlier_turns():
     last = msgs[-1]["content"]
     assert "<context>Your parcel arrived broken.</context>" in last
     assert "<part>Nothing I can do, sorry.</part>" in last and "I can't change that" not in last
+
+
+def test_stored_bank_vectors_are_used_only_for_the_same_drafts(tmp_path):
+    import numpy as np
+
+    from coach.llm.retrieve import Example, load_vectors, save_vectors
+
+    bank = [Example("a", "", ("powerless",), "I can't do that.", "I'll do it.")]
+    p = tmp_path / "v.npz"
+    save_vectors(p, bank, np.ones((1, 4)))
+    assert load_vectors(p, bank).shape == (1, 4)
+    other = [Example("a", "", ("powerless",), "I cannot do that.", "I'll do it.")]
+    assert load_vectors(p, other) is None and load_vectors(tmp_path / "none.npz", bank) is None
+
+
+def test_shipped_units_bank_has_its_vectors():
+    from coach.llm.retrieve import UNITS_PATH, load_bank, load_vectors, vectors_path
+
+    bank = load_bank(UNITS_PATH)
+    vecs = load_vectors(vectors_path(UNITS_PATH), bank)
+    assert vecs is not None and vecs.shape == (len(bank), 384)
+
+
+def test_rewrites_find_problems_more_eagerly_than_a_check():
+    from coach import Coach, CoachConfig
+    from coach.llm.rewrite import REWRITE_SENSITIVITY, eager_coach
+
+    c = Coach(CoachConfig())
+    e = eager_coach(c)
+    assert e is eager_coach(c) and e is not c          # built once per pipeline
+    assert e.config.rule_trust == "" and e.config.detectors == c.config.detectors
+    from coach.tagger.detector import get_tagger
+
+    base = get_tagger().meta.thresholds
+    assert all(abs(e.config.thresholds[t] - v * REWRITE_SENSITIVITY) < 1e-9 for t, v in base.items())
+    # an uncorroborated rule counts: "that's on them not us" is blame the check leaves unflagged
+    d = "Your SIM was sent on the 2nd but the courier's lost it, that's on them not us."
+    assert {f.type for f in e.check(d)} >= {"blame_shifting"}
+    rules = Coach(CoachConfig(detectors=("rules",), rule_trust=""))
+    assert eager_coach(rules) is rules                  # nothing to make more eager

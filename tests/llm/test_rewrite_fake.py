@@ -102,10 +102,11 @@ def test_draft_cannot_close_its_tag(rules_coach, retriever):
 def test_empty_and_very_long_drafts(rules_coach, retriever):
     fake = ScriptedFakeBackend([])
     r = rewrite("", coach=rules_coach, backend=fake)
-    assert r.source == "fallback" and r.rewrite == "" and fake.calls == []
+    assert r.source == "unchanged" and r.rewrite == "" and fake.calls == []
     long = "They lost it, nothing I can do. " * 130
     r = rewrite(long, coach=rules_coach, backend=fake, retriever=retriever)
-    assert r.source == "fallback" and fake.calls == []  # over the model's limit: no generation
+    assert fake.calls == []  # over the model's limit: no generation
+    assert r.source in ("fallback", "no_rewrite") and (r.source == "fallback") == bool(r.rewrite)
 
 
 def test_timeout_is_respected(rules_coach, retriever):
@@ -134,7 +135,9 @@ def test_to_dict_shape():
 def test_fallback_keeps_facts_verbatim(rules_coach):
     d = "Hi Priyanka, Data exports over 2 GB aren't supported on the Starter plan. It's a platform limitation."
     r = rewrite(d, coach=rules_coach, use_model=False)
-    assert "2 GB" in r.rewrite and "Starter plan" in r.rewrite and r.rewrite.startswith("Hi Priyanka, ")
+    assert "2 GB" in r.rewrite and "Starter" in r.rewrite and r.rewrite.startswith("Hi Priyanka, ")
+    # the facts are named, the dodge is not quoted back
+    assert "platform limitation" not in r.rewrite
 
 
 def test_fake_candidate_keeps_its_own_sentence_without_the_pasted_example(rules_coach, retriever):
@@ -231,7 +234,7 @@ def test_unchanged_draft_is_not_a_model_rewrite(rules_coach, retriever):
     d = "We're aware of the outage in Riverside and crews are out."
     fake = ScriptedFakeBackend([{"rewrite": d}] * 3)
     r = rewrite(d, coach=rules_coach, backend=fake, retriever=retriever)
-    assert r.source == "fallback" and r.rewrite == d
+    assert r.source == "unchanged" and r.rewrite == d
 
 
 def test_dodge_in_a_later_flagged_sentence_does_not_reject_an_earlier_fix(rules_coach, retriever):

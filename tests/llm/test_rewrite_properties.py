@@ -36,18 +36,20 @@ def rules_coach() -> Coach:
 
 def placeholder_labels(text: str) -> Counter:
     """How often each [placeholder] asks for the same thing (its label, before any quote)."""
-    return Counter(m.group(1).split(";")[0].strip() for m in fb.PLACEHOLDER.finditer(text))
+    return Counter(re.split(r"[;:]", m.group(1))[0].strip() for m in fb.PLACEHOLDER.finditer(text))
 
 
 def assert_result_shape(draft: str, res: RewriteResult) -> None:
     assert isinstance(res, RewriteResult)
     assert isinstance(res.rewrite, str)
     res.rewrite.encode("utf-8")                       # writable as it is
-    assert res.source in ("transform", "fallback")    # no model was asked
+    # no model was asked; a rewrite whose own checks fail is never handed over
+    assert res.source in ("transform", "fallback", "unchanged", "no_rewrite")
+    assert (res.source == "no_rewrite") == (res.rewrite == "" and bool(draft.strip()))
     assert CHECK_KEYS <= set(res.checks)
     json.dumps(res.to_dict("x"), ensure_ascii=False)
     if draft.strip() and not res.flags:
-        assert res.rewrite == draft                   # nothing flagged: the draft stands
+        assert res.rewrite == draft and res.source == "unchanged"  # nothing flagged: it stands
 
 
 @fewer(30)
@@ -90,11 +92,15 @@ def test_200_kb_of_one_dodge_is_not_hundreds_of_kb_of_placeholders():
     copies of "[what you can do for them]", and took ~35 s (flagged_units searched the whole
     prefix of the draft for a title before every flag)."""
     draft = "Nothing I can do. " * 11_111
+    flags = rules_coach().check(draft)
+    out = fb.fallback_rewrite(draft, flags)
+    assert len(out) <= len(draft) + 200
+    assert placeholder_labels(out) == {"what you can do for them": 1}
+    assert out.startswith("Here's what I can do: [what you can do for them]. Nothing I")
+    # the other 11,110 dodges are still there, so that reply fails its own checks and is
+    # not offered: the agent is told no rewrite passed
     res = rewrite(draft, coach=rules_coach(), use_model=False)
-    assert res.source == "fallback"
-    assert len(res.rewrite) <= len(draft) + 200
-    assert placeholder_labels(res.rewrite) == {"what you can do for them": 1}
-    assert res.rewrite.startswith("Here's what I can do: [what you can do for them]. Nothing I")
+    assert res.source == "no_rewrite" and res.rewrite == "" and res.checks["flags_left"]
 
 
 def test_title_before_a_sentence_still_joins_it_to_its_sentence():

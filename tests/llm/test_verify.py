@@ -396,3 +396,38 @@ def test_the_library_gates_skip_only_texts_the_libraries_find_nothing_in():
         assert set(v._library_phones(src)) == ungated, t
         if not v._DOMAINISH.search(src):
             assert v._url_extractor().find_urls(src) == [], t
+
+
+# --- meaning kept: the draft's refusal, no sentence said twice -------------------------------
+
+@pytest.mark.parametrize("draft, cand, lost", [
+    ("Our policy does not allow late payment charges to be waived. The balance is £212.40.",
+     "The balance is £212.40.", True),                                   # the refusal dropped
+    ("We are unable to approve this as it goes against our lending policy.",
+     "I'm sending your request to our lending team.", True),             # refusal -> escalation
+    ("We are unable to approve this as it goes against our lending policy.",
+     "We can't approve this increase under our lending criteria.", False),
+    ("Opened items are non-refundable.", "We don't refund opened items.", False),
+    ("I can't help you with that, sorry.", "I'll pass this to our billing team.", False),  # no decision
+])
+def test_decision_lost(draft, cand, lost):
+    from coach.llm.verify import decision_lost
+
+    assert decision_lost(draft, cand) is lost
+
+
+def test_a_lost_refusal_or_a_repeated_sentence_fails_verify(rules_coach):
+    d = "Hi Sam, we can't refund opened headphones. Order #A-1 shipped on 2 May."
+    ck = verify(d, "Hi Sam, order #A-1 shipped on 2 May.", rules_coach)
+    assert "the draft's refusal is gone" in ck.problems and not ck.passed
+    twice = ("Hi Sam. We don't refund opened headphones. We don't refund opened headphones. "
+             "Order #A-1 shipped on 2 May.")
+    ck = verify(d, twice, rules_coach)
+    assert any(p.startswith("repeated") for p in ck.problems) and not ck.passed
+
+
+def test_duplicated_ignores_case_punctuation_and_short_bits():
+    from coach.llm.verify import duplicated
+
+    assert duplicated("We are on it. we are ON it! Fine. Fine.") == ["we are on it"]
+    assert duplicated("One sentence here. Another one there.") == []

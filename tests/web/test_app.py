@@ -173,15 +173,15 @@ def test_check_after_live_runs_everything_and_live_does_not_replace_it(monkeypat
 def test_rewrite_panel_stays_for_its_draft_and_hides_when_the_draft_changes(monkeypatch):
     h = _page_handlers(monkeypatch)
     working = h["ui_rewrite_working"]("Draft one.")
-    assert working[4]["visible"] is True and working[5] == "Draft one."  # rewritten_for at once
+    assert working[5]["visible"] is True and working[6] == "Draft one."  # rewritten_for at once
     for handler, args in (("ui_live_check", ("Draft one.", ["rules"], "Draft one.", None)),
                           ("ui_check", ("Draft one.", ["rules"], "Draft one."))):
         out = h[handler](*args)
-        assert all(_is_skip(v) for v in out[4:9]), handler     # same draft: panel kept
+        assert all(_is_skip(v) for v in out[4:10]), handler    # same draft: panel kept
     for handler, args in (("ui_live_check", ("Draft two.", ["rules"], "Draft one.", None)),
                           ("ui_check", ("Draft two.", ["rules"], "Draft one."))):
         out = h[handler](*args)
-        assert out[4:8] == ("", "", "", "") and out[8]["visible"] is False, handler
+        assert out[4:9] == ("", "", "", "", "") and out[9]["visible"] is False, handler
 
 
 def test_clear_forgets_what_was_shown(monkeypatch):
@@ -206,3 +206,23 @@ def test_a_busy_model_is_a_notice_not_a_hang(monkeypatch):
     with pytest.raises(gr.Error, match="busy"):
         check_api("They did it.", "rules,lm")
     assert check_api("They did it.", "rules")["clean"]  # rules-only checks never wait
+
+
+def test_rewrite_model_warms_up_in_the_background_holding_the_model_slot(monkeypatch):
+    import coach.llm.rewrite as rw
+    from coach.config import CoachConfig
+
+    seen = []
+
+    def fake_rewrite(text, *, coach=None, timeout_s=30.0, **kw):
+        seen.append((text, app.MODEL_SLOT.lock.locked()))
+    monkeypatch.setattr(rw, "rewrite", fake_rewrite)
+    cfg = CoachConfig(detectors=("rules",))
+    t = app.warm_up_in_background(cfg, "model", env={})
+    t.join(10)
+    assert seen == [(app.WARMUP_DRAFT, True)]      # a rewrite asked meanwhile waits for it
+    assert not app.MODEL_SLOT.lock.locked()
+    # off when asked, and when there is no model to warm
+    assert app.warm_up_in_background(cfg, "model", env={"REPLY_COACH_WARMUP": "0"}) is None
+    assert app.warm_up_in_background(cfg, "fallback", env={}) is None
+    assert len(seen) == 1

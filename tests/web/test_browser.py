@@ -121,7 +121,9 @@ def test_typing_highlights_without_pressing_check(page):
     quotes = page.locator("#highlighted mark.rc-flag").all_inner_texts()
     assert any("nothing i can do" in q.lower() for q in quotes), quotes
     assert "problem" in page.inner_text("#summary") and "found" in page.inner_text("#summary")
-    assert page.locator("#cards .rc-card").count() == len(quotes)
+    # one card per distinct problem, every highlighted quote on one of them
+    assert 1 <= page.locator("#cards .rc-card").count() <= len(quotes)
+    assert page.locator("#cards .rc-quote").count() == len(quotes)
     # debounced: a check per pause, not per key (the two sentences are ~90 key presses)
     sent = _live_check_posts(page)[before:]
     assert 2 <= len(sent) < 10, len(sent)
@@ -141,6 +143,16 @@ def test_suggest_rewrite_shows_rewrite_and_checks(page):
         " return t && t.value.trim().length > 0; }", timeout=REWRITE_TIMEOUT_MS)
     text = page.input_value("#rewrite-text textarea")
     assert text.strip() and text != FLAGGED
+    # the rewrite sits right under the draft, not below the cards
+    draft_box = page.locator("#draft").bounding_box()
+    panel_box = page.locator("#rewrite-panel").bounding_box()
+    assert panel_box["y"] < draft_box["y"] + draft_box["height"] + 250, (draft_box, panel_box)
+    # each changed sentence, before and after, with the problem it fixes
+    changes = page.locator("#rewrite-changes .rc-change")
+    assert changes.count() >= 1
+    assert "Was" in changes.first.inner_text() and "Now" in changes.first.inner_text()
+    page.get_by_text("Word-by-word changes and checks").click()
+    page.wait_for_selector("#rewrite-checks .rc-check", state="visible")
     checks = page.inner_text("#rewrite-checks")
     assert "No problem flags left" in checks and ("passed" in checks or "failed" in checks)
     assert page.locator("#rewrite-diff ins, #rewrite-diff del").count() > 0

@@ -85,11 +85,11 @@ def test_check_api_gives_the_public_json_or_an_input_error(text):
 @given(text=st.one_of(web_drafts, not_text))
 def test_rewrite_draft_answers_with_a_view_never_an_exception(text):
     view = rewrite_draft(text, rules_coach(), "fallback")
-    status, rewritten, diff, checks = view.as_tuple()
+    status, rewritten, changes, diff, checks = view.as_tuple()
     assert isinstance(rewritten, str)
-    assert_escaped(status, diff, checks)
-    if not rewritten:
-        assert "rc-notice-error" in status
+    assert_escaped(status, changes, diff, checks)
+    if not rewritten:   # a bad draft, or no rewrite passed its checks: the notice says which
+        assert "rc-notice-error" in status or "No rewrite passed the checks" in status
 
 
 @fewer(20)
@@ -101,7 +101,9 @@ def test_run_rewrite_json_is_text_with_checks_or_a_coach_error(text):
         assert not text.strip() or len(text) > MAX_DRAFT_CHARS
         return
     assert isinstance(out["rewrite"], str) and isinstance(out["checks"], dict)
-    assert out["source"] in ("transform", "fallback")
+    assert out["source"] in ("transform", "fallback", "unchanged", "no_rewrite")
+    # a rewrite whose own checks failed is never handed over
+    assert (out["rewrite"] == "") == (out["source"] == "no_rewrite")
 
 
 # --- Uploads and Score -----------------------------------------------------------------------

@@ -108,3 +108,34 @@ def test_checks_pass_and_fail_in_words():
 def test_notice_kinds_have_words_for_screen_readers():
     html = render.notice_html("Bad <draft>", "error")
     assert "rc-notice-error" in html and "Error: " in html and "&lt;draft&gt;" in html
+
+
+def test_cards_merge_flags_that_say_the_same_thing():
+    text = "Nothing I can do. Sorry, nothing I can do."
+    a = flag("distancing", "powerless", text, "Nothing I can do")
+    b = flag("distancing", "powerless", text, "nothing I can do", start=text.rindex("nothing"))
+    c = flag("scripted_apology", "scripted_apology", text, "Sorry")
+    html = render.cards_html([a, b, c])
+    assert html.count('<article class="rc-card') == 2          # one card per distinct problem
+    assert html.count('class="rc-quote"') == 3                 # every quote still shown
+
+
+def test_changes_list_each_changed_sentence_with_its_reason():
+    draft = "Hi Sam. They changed the billing system. Your order #12 ships Monday."
+    f = flag("distancing", "they_language", draft, "They changed the billing system",
+             message="“They changed” speaks of our own company as someone else.")
+    new = "Hi Sam. We changed our billing system, and I'll walk you through it. Your order #12 ships Monday."
+    (old, now, inside), = render.sentence_changes(draft, new, [f])
+    assert old == "They changed the billing system." and now.startswith("We changed")
+    assert inside == [f]
+    html = render.changes_html(draft, new, [f])
+    assert "Was" in html and "Now" in html and render.type_label("they_language") in html
+    assert "speaks of our own company" in html and "Hi Sam" not in html  # unchanged: not listed
+    assert render.changes_html(draft, draft, [f]) == ""
+
+
+def test_changes_escape_the_draft():
+    draft = "<b>x</b> nothing I can do."
+    f = flag("distancing", "powerless", draft, "nothing I can do")
+    html = render.changes_html(draft, "<b>x</b> I'll sort it.", [f])
+    assert "<b>" not in html and "&lt;b&gt;" in html

@@ -81,3 +81,38 @@ def test_transform_source_is_shown_as_a_checked_edit():
     note = source_note({"source": "transform", "latency_ms": 12.0,
                         "rewrite": "We changed the billing system."}, "model")
     assert "Ownership edit" in note and "checked" in note and "Fill in" not in note
+
+
+def test_clean_draft_says_so_and_shows_no_diff(rules_coach):
+    fn, _ = fake("unchanged", "Thanks, your refund of £20 went out today.")
+    view = rewrite_draft("Thanks, your refund of £20 went out today.", rules_coach, "model", fn)
+    assert "No problem found" in view.status_html and "rc-notice-ok" in view.status_html
+    assert view.diff_html == "" and view.changes_html == ""
+
+
+def test_no_rewrite_is_a_warning_with_the_reasons(rules_coach):
+    def fn(draft, *, coach=None, use_model=True, timeout_s=30.0):
+        return FakeResult("", "no_rewrite", {"flags_left": [{"type": "powerless"}],
+                                             "facts_missing": ["#1"], "promises_added": [],
+                                             "owns_problem": False}, 10.0)
+    view = rewrite_draft(DRAFT, rules_coach, "model", fn)
+    assert view.text == "" and "rc-notice-warn" in view.status_html
+    assert "No rewrite passed the checks" in view.status_html and "fact" in view.status_html
+
+
+def test_time_shown_is_the_time_waited(rules_coach):
+    import time
+
+    def slow(draft, *, coach=None, use_model=True, timeout_s=30.0):
+        time.sleep(0.3)   # e.g. the model loading, which the rewrite's own figure leaves out
+        return FakeResult("We changed it, and I'll walk you through it.", "model",
+                          {"flags_left": [], "facts_missing": [], "promises_added": [],
+                           "owns_problem": True}, 5.0)
+    out = run_rewrite(DRAFT, rules_coach, "model", slow)
+    assert out["latency_ms"] >= 300
+
+
+def test_model_rewrite_lists_what_changed(rules_coach):
+    fn, _ = fake()
+    view = rewrite_draft(DRAFT, rules_coach, "model", fn)
+    assert 'class="rc-change"' in view.changes_html and "Now" in view.changes_html
