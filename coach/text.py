@@ -101,6 +101,9 @@ def _wordish(c: str) -> bool:
     return c.isalnum() or c == "_" or unicodedata.category(c).startswith("M")
 
 
+_APOS = "'\u2019"
+
+
 def word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """(start, end) widened so the span neither starts nor ends inside a word.
 
@@ -109,8 +112,19 @@ def word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """
     while 0 < start < len(text) and _wordish(text[start - 1]) and _wordish(text[start]):
         start -= 1
+    # a contraction is one word: "It'|ll" -> "It'll" (the tagger's word pieces split there)
+    while start >= 2 and text[start - 1] in _APOS and _wordish(text[start - 2]) and \
+            start < len(text) and _wordish(text[start]):
+        start -= 2
+        while start > 0 and _wordish(text[start - 1]):
+            start -= 1
     while 0 < end < len(text) and _wordish(text[end - 1]) and _wordish(text[end]):
         end += 1
+    while end + 1 < len(text) and text[end] in _APOS and _wordish(text[end - 1]) and \
+            _wordish(text[end + 1]):
+        end += 2
+        while end < len(text) and _wordish(text[end]):
+            end += 1
     return start, end
 
 

@@ -87,3 +87,12 @@ def test_is_ignored_matches_a_scan_of_the_regions():
         s = rng.randrange(len(text) - 1)
         e = s + rng.randrange(1, 8)
         assert v.is_ignored(s, e) == any(a < e and s < b for a, b in v.ignored)
+
+
+def test_word_bounds_keeps_a_contraction_whole():
+    t = "Hi Grace, It'll get looked at. They don\u2019t know."
+    s = t.index("ll get")
+    assert t[slice(*word_bounds(t, s, s + 6))] == "It'll get"
+    s = t.index("They don")
+    assert t[slice(*word_bounds(t, s, s + 8))] == "They don\u2019t"
+    assert word_bounds("'x", 1, 2) == (1, 2)            # a leading quote is not a contraction
