@@ -38,7 +38,7 @@ GAPS: dict[str, str] = {
 NEXT_STEP_GAP = "[the next step you will take]"
 TEMPLATE_ORDER = ("scripted_apology", "blame_shifting", "they_language", "disowning",
                   "policy_wall", "powerless", "dead_end")
-_GREETING = re.compile(r"^(?:(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b"
+_GREETING = re.compile(r"^(?:(?:@\w+[,:]?\s+)+(?=\S)|(?:@\w+[,:]?\s+)*(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b"
                        r"(?:\s+(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.)?[^,.!?\n\u2014\u2013]{0,40}(?:[,!]|\s[\u2014\u2013-])\s*)", re.I)
 _TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|St)\.\s*$")
 PLACEHOLDER = re.compile(r"\[([^\]]+)\]")

@@ -42,6 +42,8 @@ _DAY = (r"(?:Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:rs(?:day)?)?|Fri
         r"Sat(?:urday)?|Sun(?:day)?)")
 FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+    # A social reply's @handle names who it answers: dropping it was graded a lost name.
+    "handle": re.compile(r"(?<![\w.@])@\w{2,}\b(?!\.\w)"),
     "url": re.compile(r"\b(?:https?://|www\.)[^\s<>\"')]+[^\s<>\"').,;:!?]"
                       r"|\b[a-z0-9-]+\.(?:com|co\.uk|org|net|io|app|gov\.uk|help)(?:/[^\s,;]*[\w/])?\b",
                       re.I),
@@ -164,7 +166,7 @@ def extract_facts(text: str) -> list[Fact]:
     src = text.translate(_NORM)
     found: list[tuple[int, Fact]] = []
     taken: list[tuple[int, int]] = []
-    for kind in ("email", "url", "phone", "amount", "place", "date", "time", "reference", "name", "proper"):
+    for kind in ("email", "url", "handle", "phone", "amount", "place", "date", "time", "reference", "name", "proper"):
         for a, b in _fact_spans(kind, src):
             s = text[a:b].strip()
             # "£15," or "3 March." end a clause: the punctuation is not part of the fact, and a

@@ -431,3 +431,13 @@ def test_duplicated_ignores_case_punctuation_and_short_bits():
 
     assert duplicated("We are on it. we are ON it! Fine. Fine.") == ["we are on it"]
     assert duplicated("One sentence here. Another one there.") == []
+
+
+def test_a_social_handle_is_a_fact_and_survives_the_fallback(rules_coach):
+    from coach.llm.rewrite import rewrite
+
+    assert [f.text for f in extract_facts("@ari_lowe mail me at a@b.com")] == ["@ari_lowe", "a@b.com"]
+    d = "@ari_lowe my hands are tied on refunds over $50, your order #DB-90017 was $64.20."
+    r = rewrite(d, coach=rules_coach, use_model=False)
+    assert r.rewrite.startswith("@ari_lowe ") and "facts_missing" in r.checks
+    assert "@ari_lowe" not in facts_missing(d, r.rewrite)
