@@ -107,7 +107,6 @@ def merge(a: argparse.Namespace) -> int:
         (g1, r1), (g2, r2) = sorted(gs.items())[:2]
         pairs.append((r1["grade"], r2["grade"]))
         if r1["grade"] != r2["grade"]:
-            k = key[item]
             dis.append({"item": item, "grades": {g1: r1["grade"], g2: r2["grade"]},
                         "why": {g1: r1.get("why", ""), g2: r2.get("why", "")}})
     ab = [("AB" if x in "AB" else x if x == "D" else "C", "AB" if y in "AB" else y if y == "D"

@@ -180,7 +180,7 @@ def summarise(rows: list[dict]) -> dict:
 def format_rewrite_report(m: dict, title: str = "") -> str:
     lines = [title] if title else []
     lines += [f"  flagged drafts rewritten   {m['n']}",
-              f"  sources                    " + ", ".join(f"{k} {v}" for k, v in
+              "  sources                    " + ", ".join(f"{k} {v}" for k, v in
                                                           sorted(m["sources"].items())),
               f"  passes every proxy         {m['proxy_pass']:.3f}   (own checks passed "
               f"{m['own_checks_passed']:.3f})",
