@@ -28,6 +28,12 @@ class Flag:
     score: float = 1.0
     extra: dict = field(default_factory=dict)
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Flag":
+        """A Flag from its `to_dict` shape (the fields beyond FLAG_FIELDS keep their defaults)."""
+        return cls(**{k: d[k] for k in FLAG_FIELDS},
+                   **{k: d[k] for k in ("rule", "score") if k in d})
+
     def to_dict(self, full: bool = False) -> dict:
         """The public JSON shape; `full` adds the rule id and score for debugging and eval."""
         d = {k: getattr(self, k) for k in FLAG_FIELDS}

@@ -109,8 +109,8 @@ def merge(a: argparse.Namespace) -> int:
         if r1["grade"] != r2["grade"]:
             dis.append({"item": item, "grades": {g1: r1["grade"], g2: r2["grade"]},
                         "why": {g1: r1.get("why", ""), g2: r2.get("why", "")}})
-    ab = [("AB" if x in "AB" else x if x == "D" else "C", "AB" if y in "AB" else y if y == "D"
-           else "C") for x, y in pairs]
+    band = {"A": "AB", "B": "AB", "C": "C", "D": "D"}
+    ab = [(band[x], band[y]) for x, y in pairs]
     print(f"items graded twice: {len(pairs)} of {len(key)}")
     if pairs:
         print(f"exact agreement {sum(x == y for x, y in pairs) / len(pairs):.3f}, "

@@ -566,21 +566,22 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
         fbt = (partial.rewrite(text, flags, c, facts) if len(text) <= MAX_DRAFT_CHARS
                else fb.fallback_rewrite(text, flags))
         ck = verify(text, fbt, c, facts)
-        if not ck.passed_with_gaps or norm(fbt) == norm(text):
-            # Its own checks failed (a flag left, a fact lost, a promise added), or nothing
-            # changed: it is never handed over as the rewrite. The agent gets the reasons and
-            # the highlighted sentences to edit themselves.
-            return RewriteResult("", NO_REWRITE, ck.to_dict(), (time.perf_counter() - t0) * 1000,
-                                 flags, "fallback", tried)
-        return RewriteResult(fbt, "fallback", ck.to_dict(), (time.perf_counter() - t0) * 1000,
-                             flags, "fallback", tried)
+        # Its own checks failed (a flag left, a fact lost, a promise added), or nothing changed:
+        # it is never handed over as the rewrite. The agent gets the reasons and the highlighted
+        # sentences to edit themselves.
+        offered = ck.passed_with_gaps and norm(fbt) != norm(text)
+        return RewriteResult(fbt if offered else "", "fallback" if offered else NO_REWRITE,
+                             ck.to_dict(), (time.perf_counter() - t0) * 1000, flags, "fallback",
+                             tried)
+
+    def _unchanged(tried: int = 0) -> RewriteResult:
+        """Nothing flagged: the draft stands as written."""
+        ck = verify(text, text, c, facts)
+        return RewriteResult(text, UNCHANGED, ck.to_dict(), (time.perf_counter() - t0) * 1000,
+                             flags, "unchanged", tried)
 
     if len(text) > MAX_DRAFT_CHARS:
-        if not flags:
-            ck = verify(text, text, c, facts)
-            return RewriteResult(text, UNCHANGED, ck.to_dict(), (time.perf_counter() - t0) * 1000,
-                                 flags, "unchanged", 0)
-        return _fallback()
+        return _fallback() if flags else _unchanged()
     if flags:  # deterministic ownership edits first: milliseconds, and no model to load
         cand, ck = _clause(text, flags, c, None, 0, facts, partial=partial)
         if cand is not None and ck is not None and ck.passed:
@@ -591,9 +592,7 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
         # measured on test (8 of 100 drafts) and mostly kept the missed dodge, pasted example
         # details or invented a fact ("we've updated the plans to include the 4K tier"), so it
         # only runs when asked for (strategies=("whole",)).
-        ck = verify(text, text, c, facts)
-        return RewriteResult(text, UNCHANGED, ck.to_dict(), (time.perf_counter() - t0) * 1000,
-                             flags, "unchanged", 0)
+        return _unchanged()
     if not use_model:
         return _fallback()
     if backend is None:
@@ -618,9 +617,7 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
                                  flags, s if "transform" not in methods else "clause+transform",
                                  gen.calls)
     if not flags:  # nothing to fix and no better model version: the draft stands
-        ck = verify(text, text, c, facts)
-        return RewriteResult(text, UNCHANGED, ck.to_dict(), (time.perf_counter() - t0) * 1000,
-                             flags, "unchanged", gen.calls)
+        return _unchanged(gen.calls)
     return _fallback(gen.calls)
 
 

@@ -28,9 +28,9 @@ from typing import Callable, Sequence
 from coach.errors import InputError
 from coach.metrics import GoldItem, percentile
 
+from coach.llm.fallback import PLACEHOLDER
 from coach.llm.verify import duplicated
 
-_PLACEHOLDER = re.compile(r"\[[^\]\n]{2,80}\]")
 _WORDS = re.compile(r"[a-z0-9']+")
 GRADES = ("A", "B", "C", "D")
 
@@ -70,7 +70,7 @@ def proxies(g: GoldItem, rewrite: str, coach) -> dict:
                                | set(promises_added(draft, rewrite))),
         "new_entities": sorted(set(new)),
         "duplicated": duplicated(rewrite),
-        "placeholders": _PLACEHOLDER.findall(rewrite),
+        "placeholders": [m.group() for m in PLACEHOLDER.finditer(rewrite)],
         "empty": not rewrite.strip(),
     }
     out["proxy_pass"] = not any(out[k] for k in ("unchanged", "clause_kept", "flags_left",

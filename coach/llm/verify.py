@@ -546,7 +546,8 @@ def verify(draft: str, candidate: str, coach, facts: list[Fact] | None = None) -
     flags = coach.check(candidate) if candidate.strip() else []
     probs = format_problems(draft, candidate)
     probs += [f"dodge: {p}" for p in disowning_phrases(candidate)]
-    probs += [f"repeated: {d}" for d in duplicated(candidate) if d not in duplicated(draft)]
+    said_twice = set(duplicated(draft))
+    probs += [f"repeated: {d}" for d in duplicated(candidate) if d not in said_twice]
     if decision_lost(draft, candidate):
         probs.append("the draft's refusal is gone")
     return Checks(

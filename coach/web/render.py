@@ -85,11 +85,10 @@ def sentence_changes(draft: str, rewrite: str, flags: Sequence[Flag]
     draft, sentence by sentence: what the agent needs to see to trust a rewrite."""
     from coach.text import sentence_bounds
 
-    a = [(s, e) for s, e in sentence_bounds(draft)]
-    b = [(s, e) for s, e in sentence_bounds(rewrite)]
-    key = lambda t, se: " ".join(t[se[0]:se[1]].split()).lower()  # noqa: E731
-    ops = difflib.SequenceMatcher(None, [key(draft, x) for x in a], [key(rewrite, x) for x in b],
-                                  autojunk=False).get_opcodes()
+    a, b = sentence_bounds(draft), sentence_bounds(rewrite)
+    ka = [" ".join(draft[s:e].split()).lower() for s, e in a]
+    kb = [" ".join(rewrite[s:e].split()).lower() for s, e in b]
+    ops = difflib.SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes()
     out = []
     for op, i1, i2, j1, j2 in ops:
         if op == "equal":

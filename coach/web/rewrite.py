@@ -22,8 +22,6 @@ from coach.web.check import error_message, validate_draft
 log = logging.getLogger("coach.web")
 
 RewriteFn = Callable[..., Any]
-_FLAG_FIELDS = ("family", "type", "start", "end", "quote", "message", "suggestion", "severity",
-                "source")
 
 
 @dataclass
@@ -118,7 +116,7 @@ def rewrite_draft(text: str, coach: Coach, mode: str = "model",
                                "no_rewrite": "warn"}.get(result["source"], "info"))
     if result["source"] in ("unchanged", "no_rewrite"):
         return RewriteView(result["rewrite"], note, "", "")
-    flags = [Flag(**{k: f[k] for k in _FLAG_FIELDS if k in f}) for f in result["draft_flags"]]
+    flags = [Flag.from_dict(f) for f in result["draft_flags"]]
     return RewriteView(result["rewrite"], note, render.diff_html(draft, result["rewrite"]),
                        render.checks_html(result["checks"]),
                        render.changes_html(draft, result["rewrite"], flags))
