@@ -475,7 +475,7 @@ def warm_up_in_background(config: CoachConfig, mode: str, env=None) -> threading
         t0 = time.perf_counter()
         try:
             with MODEL_SLOT.hold(capped=False):
-                from coach.llm.rewrite import rewrite
+                from coach.rewrite.rewriter import rewrite
 
                 rewrite(WARMUP_DRAFT, coach=Coach(config), timeout_s=60.0)
             log.warning("rewrite model ready (%.1f s)", time.perf_counter() - t0)

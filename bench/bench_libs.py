@@ -3,7 +3,7 @@
 For each library that is installed, prints quality (agreement with the current outputs on the
 dev drafts, and what each side finds that the other misses) and speed (us per call, import time,
 peak RSS delta). Libraries that are not installed are listed as such. Of these, the project
-depends on phonenumbers and urlextract only: coach.llm.verify reads phone numbers and web
+depends on phonenumbers and urlextract only: coach.rewrite.verify reads phone numbers and web
 addresses with them first and keeps its patterns as the fallback; "current" in the fact section
 is the patterns alone (the library steps stubbed out), and its last block compares the two.
 Install the candidates into a scratch venv to rerun the full comparison, e.g.
@@ -200,12 +200,12 @@ def _quantulum():
 
 
 def hand_written():
-    """A context in which coach.llm.verify extracts facts with its own patterns only: the
+    """A context in which coach.rewrite.verify extracts facts with its own patterns only: the
     library steps (phonenumbers, urlextract) return nothing, which is exactly the extractor
     before the switch. The comparisons below are against it."""
     import contextlib
 
-    import coach.llm.verify as v
+    import coach.rewrite.verify as v
 
     @contextlib.contextmanager
     def ctx():
@@ -220,7 +220,7 @@ def hand_written():
 
 def _extractor(libraries: bool):
     def setup():
-        import coach.llm.verify as v
+        import coach.rewrite.verify as v
 
         if not libraries:
             v._library_phones = v._library_urls = lambda src: []   # probe process only
@@ -259,7 +259,7 @@ def _overlaps(a: int, b: int, spans) -> bool:
 
 
 def compare_facts(name: str, show: int) -> None:
-    from coach.llm.verify import FACT_PATTERNS, _NORM, extract_facts
+    from coach.rewrite.verify import FACT_PATTERNS, _NORM, extract_facts
 
     kinds, setup = FACT_CANDIDATES[name]
     try:
@@ -347,7 +347,7 @@ def compare_facts(name: str, show: int) -> None:
 def compare_switched(show: int) -> None:
     """extract_facts as shipped (libraries first, patterns as fallback) against the patterns
     alone, on the dev drafts and the rewrite bank: what changed, and what it costs."""
-    import coach.llm.verify as v
+    import coach.rewrite.verify as v
 
     rows = dev_rows()
     texts = [r["text"] for r in rows] + bank_texts()
@@ -399,7 +399,7 @@ def compare_switched(show: int) -> None:
 
 
 def section_facts(show: int, only: list[str]) -> None:
-    print("=" * 30, "fact extraction (coach.llm.verify.extract_facts)", "=" * 30)
+    print("=" * 30, "fact extraction (coach.rewrite.verify.extract_facts)", "=" * 30)
     print("'current' below is the hand-written patterns alone (the library steps stubbed out).")
     with hand_written():
         for name in FACT_CANDIDATES:

@@ -30,10 +30,10 @@ def main() -> int:
     if a.threads:
         os.environ["REPLY_COACH_THREADS"] = str(a.threads)
     from coach import Coach, CoachConfig
-    from coach.llm.assemble import assemble
-    from coach.llm.backends import get_backend
-    from coach.llm.cards import load_card
-    from coach.llm.rewrite import rewrite
+    from coach.lm.assemble import assemble
+    from coach.lm.backends import get_backend
+    from coach.lm.cards import load_card
+    from coach.rewrite.rewriter import rewrite
     from coach.metrics import percentile
 
     card = load_card()
@@ -59,7 +59,7 @@ def main() -> int:
     rows = [json.loads(l) for l in open(a.file, encoding="utf-8") if l.strip()]
     drafts = [r["text"] for r in rows if r.get("types") and coach.check(r["text"])
               and len(r["text"].split(". ")) <= 3][: a.drafts]
-    from coach.llm.rewrite import warm_up
+    from coach.rewrite.rewriter import warm_up
 
     print(f"warm-up (reads the cached clause system prompt once per process): "
           f"{warm_up(be):.1f} s")
@@ -87,10 +87,10 @@ def main() -> int:
 def batch_vs_sequential(be, coach, drafts, n: int = 3) -> None:
     """n candidates for the first flagged sentence of each draft: one call each (greedy, then
     sampled) against greedy alone then the other n-1 in one batch (what `rewrite` does)."""
-    from coach.llm import fallback as fb
-    from coach.llm.backends import chat_many
-    from coach.llm.prompts import escape_draft
-    from coach.llm.rewrite import _PART_SCHEMA, _clause_messages, _unit_examples
+    from coach.rewrite import fallback as fb
+    from coach.lm.backends import chat_many
+    from coach.lm.prompts import escape_draft
+    from coach.rewrite.rewriter import _PART_SCHEMA, _clause_messages, _unit_examples
 
     seq = bat = 0.0
     for j, d in enumerate(drafts):

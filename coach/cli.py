@@ -13,7 +13,7 @@ from coach.errors import CoachError, require_draft
 
 # Feature modules that add sub-commands (each has `register(subparsers, add_pipeline_args,
 # make_config)`): batch scoring, training the embedding head, rewriting with the local model.
-COMMAND_MODULES = ("coach.score.cli", "coach.embedding.cli", "coach.tagger.cli", "coach.llm.cli")
+COMMAND_MODULES = ("coach.score.cli", "coach.detectors.embedding.cli", "coach.detectors.tagger.cli", "coach.rewrite.cli")
 
 
 def _add_pipeline_args(p: argparse.ArgumentParser, multi: bool = False) -> None:
@@ -120,8 +120,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _eval_rewrites(args: argparse.Namespace) -> None:
-    """`eval --rewrite`: rewrite metrics over the flagged drafts (coach.llm.rewrite_eval)."""
-    from coach.llm.cli import cmd_eval_rewrite
+    """`eval --rewrite`: rewrite metrics over the flagged drafts (coach.rewrite.evaluate)."""
+    from coach.rewrite.cli import cmd_eval_rewrite
 
     rw = argparse.Namespace(**vars(args))
     rw.detectors = args.detectors[0] if args.detectors else None

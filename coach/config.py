@@ -22,7 +22,7 @@ DEFAULT_DETECTORS: tuple[str, ...] = ("rules", "tagger")
 
 
 def _default_rule_trust():
-    from coach.rules.calibration import RULE_TRUST_PATH
+    from coach.detectors.rules.calibration import RULE_TRUST_PATH
 
     return RULE_TRUST_PATH
 
@@ -37,7 +37,7 @@ class CoachConfig:
     model_dir: str | None = None              # a trained embedding head (reply-coach train-head)
     tagger_dir: str | None = None             # a trained span tagger (reply-coach train --out)
     # Rule precision measured on the dev sets; weak rules need a learned detector's agreement
-    # (coach/rules/calibration.py). "" turns the weighing off.
+    # (coach/detectors/rules/calibration.py). "" turns the weighing off.
     rule_trust: str | None = field(default_factory=lambda: str(_default_rule_trust()))
     max_chars: int = MAX_DRAFT_CHARS
     name: str = "default"

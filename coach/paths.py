@@ -1,4 +1,4 @@
-"""Where the shipped data folders are: `models/` (model cards, the embedding head) and `prompts/`.
+"""Where things are: the shipped data folders (`models/`, `prompts/`) and the local cache.
 
 Both are top-level folders of the repository, their single source of truth. A wheel carries them
 as package data under `coach/_data/` (pyproject.toml maps them there); a source checkout or an
@@ -7,6 +7,7 @@ every module that reads models/ or prompts/ gets its folder from it.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 DATA_DIRS = ("models", "prompts")
@@ -28,3 +29,11 @@ def data_dir(name: str) -> Path:
     if source.is_dir() and (_PACKAGE.parent / "pyproject.toml").is_file():
         return source
     return installed
+
+
+def cache_dir() -> Path:
+    """Where derived files live (assembled model weights, exported ONNX graphs):
+    $REPLY_COACH_CACHE or ~/.cache/reply-coach. One place, because the LM runtime and the
+    embedder both write there and neither should import the other to find it."""
+    env = os.environ.get("REPLY_COACH_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "reply-coach"

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Protocol, Sequence
 from coach.config import CoachConfig
 from coach.errors import ConfigError, InputError
 from coach.flags import Flag
-from coach.rules.calibration import load_trust, untrusted
+from coach.detectors.rules.calibration import load_trust, untrusted
 from coach.taxonomy import SEVERITIES
 from coach.text import DraftView, word_bounds
 
@@ -35,7 +35,7 @@ def register_detector(name: str) -> Callable:
 
 @register_detector("rules")
 def _rules(config: CoachConfig) -> Detector:
-    from coach.rules.engine import RuleDetector
+    from coach.detectors.rules.engine import RuleDetector
 
     return RuleDetector(config.rule_packs, builtin=config.builtin_rules)
 
@@ -43,23 +43,23 @@ def _rules(config: CoachConfig) -> Detector:
 @register_detector("embedding")
 def _embedding(config: CoachConfig) -> Detector:
     # Imported lazily: loading torch and the model takes seconds, and rules-only runs never pay it.
-    from coach.embedding.detector import EmbeddingDetector
+    from coach.detectors.embedding.detector import EmbeddingDetector
 
     return EmbeddingDetector(config)
 
 
 @register_detector("tagger")
 def _tagger(config: CoachConfig) -> Detector:
-    # The fine-tuned span tagger (coach/tagger): ONNX Runtime + tokenizers, loaded once.
-    from coach.tagger.detector import TaggerDetector
+    # The fine-tuned span tagger (coach/detectors/tagger): ONNX Runtime + tokenizers, loaded once.
+    from coach.detectors.tagger.detector import TaggerDetector
 
     return TaggerDetector(config)
 
 
 @register_detector("lm")
 def _lm(config: CoachConfig) -> Detector:
-    # The local language model as a judge (coach/llm/judge.py); loads ~1 GB on first use.
-    from coach.llm.judge import make_judge
+    # The local language model as a judge (coach/detectors/judge.py); loads ~1 GB on first use.
+    from coach.detectors.judge import make_judge
 
     return make_judge(config)
 
@@ -117,7 +117,7 @@ LEARNED = ("tagger",)
 
 
 def corroborated(flags: list[Flag], trust: dict[str, float]) -> list[Flag]:
-    """Drop the flags of rules measured below the trust line (coach.rules.calibration) unless a
+    """Drop the flags of rules measured below the trust line (coach.detectors.rules.calibration) unless a
     learned detector flags the same family in an overlapping span. Linear: one pass per
     family over the flags sorted by start, against the learned flags' running furthest end."""
     keep = [True] * len(flags)

@@ -56,3 +56,11 @@ def shared_coaches(monkeypatch):
 
     monkeypatch.setattr(coach.pipeline, "Coach", coach_for)
     monkeypatch.setattr(coach.score.run, "Coach", coach_for)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real sentence embedder, loaded once (tests/embedder and tests/detectors/embedding)."""
+    from coach.embedder.model import get_embedder
+
+    return get_embedder()

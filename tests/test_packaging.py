@@ -77,10 +77,10 @@ def test_resolver_rejects_unknown_names():
 
 
 def test_this_checkout_reads_the_repo_folders():
-    from coach.embedding.head import DEFAULT_HEAD_DIR
-    from coach.llm.cards import MODELS_DIR
-    from coach.llm.prompts import PROMPTS_DIR
-    from coach.llm.retrieve import BANK_PATH, UNITS_PATH
+    from coach.detectors.embedding.head import DEFAULT_HEAD_DIR
+    from coach.lm.cards import MODELS_DIR
+    from coach.lm.prompts import PROMPTS_DIR
+    from coach.rewrite.retrieve import BANK_PATH, UNITS_PATH
 
     if (ROOT / "coach" / "_data").exists():
         pytest.fail("coach/_data exists in the source tree; it would shadow models/ and prompts/")
@@ -180,10 +180,10 @@ _PROBE = r"""
 import json, sys
 import coach
 from coach import paths
-from coach.embedding.head import DEFAULT_HEAD_DIR, load_head
-from coach.llm.cards import DEFAULT_MODEL, MODELS_DIR, list_cards, load_card
-from coach.llm.prompts import PROMPTS_DIR, load_template
-from coach.llm.retrieve import BANK_PATH, UNITS_PATH, load_bank
+from coach.detectors.embedding.head import DEFAULT_HEAD_DIR, load_head
+from coach.lm.cards import DEFAULT_MODEL, MODELS_DIR, list_cards, load_card
+from coach.lm.prompts import PROMPTS_DIR, load_template
+from coach.rewrite.retrieve import BANK_PATH, UNITS_PATH, load_bank
 
 head = load_head()
 print(json.dumps({

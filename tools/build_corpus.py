@@ -98,7 +98,7 @@ def main() -> int:
     ap.add_argument("--out", default=str(ROOT / "eval" / "corpus"))
     ap.add_argument("--test-every", type=int, default=10, help="every Nth group goes to test")
     args = ap.parse_args()
-    from coach.embedding.model import get_embedder
+    from coach.embedder.model import get_embedder
 
     rows, dropped = [], Counter()
     seen: set[str] = set()

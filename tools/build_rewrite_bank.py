@@ -6,7 +6,7 @@ fixes its problem sentence. A pair enters the bank only if its fix would pass th
 verifier's own tests, since the model imitates what it is shown:
 - the fix passes the rewrite verifier (no flag left by the default detectors or the rules
   alone, every fact kept, owns the problem, no dodge);
-- the fix adds no promise, offer or finding the problem lacks (coach.llm.verify.promises_added);
+- the fix adds no promise, offer or finding the problem lacks (coach.rewrite.verify.promises_added);
 - it names no number, date, contact or proper name the problem lacks (extract_facts);
 - it is not much longer than the problem (a twin that adds a paragraph of reasons teaches the
   model to invent them), and has no [placeholder].
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.config import CoachConfig  # noqa: E402
-from coach.llm.verify import extract_facts, promises_added, verify  # noqa: E402
+from coach.rewrite.verify import extract_facts, promises_added, verify  # noqa: E402
 from coach.pipeline import Coach  # noqa: E402
 
 PAIRS = ROOT / "eval" / "corpus" / "pairs.jsonl"
@@ -89,8 +89,8 @@ def main() -> int:
     with open(OUT, "w", encoding="utf-8") as f:
         for r in kept:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    from coach.embedding.model import get_embedder
-    from coach.llm.retrieve import load_bank, save_vectors, vectors_path
+    from coach.embedder.model import get_embedder
+    from coach.rewrite.retrieve import load_bank, save_vectors, vectors_path
 
     bank = load_bank(OUT)
     save_vectors(vectors_path(OUT), bank, get_embedder().encode([e.draft for e in bank]))

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from coach import Coach, CoachConfig  # noqa: E402
 from coach.dataset import load_eval  # noqa: E402
-from coach.rules.calibration import RULE_TRUST_PATH  # noqa: E402
+from coach.detectors.rules.calibration import RULE_TRUST_PATH  # noqa: E402
 
 MIN_FIRES = 3
 

@@ -62,7 +62,7 @@ def _model_files(config: CoachConfig) -> list[str]:
     if config.model_dir:
         d = Path(config.model_dir)
     elif "embedding" in config.detectors:
-        from coach.embedding.head import DEFAULT_HEAD_DIR  # noqa: PLC0415 (only when used)
+        from coach.detectors.embedding.head import DEFAULT_HEAD_DIR  # noqa: PLC0415 (only when used)
 
         d = DEFAULT_HEAD_DIR
     else:

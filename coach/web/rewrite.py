@@ -1,6 +1,6 @@
 """The Suggest-rewrite handler: the ownership rewrite, its diff against the draft, and its checks.
 
-The rewrite itself comes from `coach.llm.rewrite.rewrite` (the same function as the CLI's);
+The rewrite itself comes from `coach.rewrite.rewriter.rewrite` (the same function as the CLI's);
 this module only validates the draft, picks model or fallback mode, and shapes the result for
 the page or the `rewrite` API endpoint. The model may take seconds on CPU, so the app queues
 these calls with a concurrency limit of 1 while Check runs on its own, never waiting.
@@ -41,10 +41,10 @@ class RewriteView:
 def load_rewrite_fn() -> RewriteFn:
     """The shared rewrite function, imported only when first needed (it may load a model)."""
     try:
-        from coach.llm.rewrite import rewrite  # noqa: PLC0415 (optional, heavy)
+        from coach.rewrite.rewriter import rewrite  # noqa: PLC0415 (optional, heavy)
     except ImportError as e:
         raise ModelUnavailableError(
-            "the rewrite feature is not installed (coach.llm.rewrite is missing: "
+            "the rewrite feature is not installed (coach.rewrite.rewriter is missing: "
             f"{e}); reinstall Reply Coach with `make setup`") from None
     return rewrite
 

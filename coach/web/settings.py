@@ -26,7 +26,7 @@ REWRITE_ENV = "REPLY_COACH_REWRITE"
 REWRITE_MODES = ("model", "fallback")
 
 DETECTOR_INFO: dict[str, tuple[str, str]] = {
-    "rules": ("Rules", "Context-aware regex rule packs (coach/rules/packs); instant."),
+    "rules": ("Rules", "Context-aware regex rule packs (coach/detectors/rules/packs); instant."),
     "embedding": ("Embeddings", "Sentence embeddings (all-MiniLM-L6-v2, installed package) with "
                                 "a trained classifier head; tens of ms per draft on CPU."),
     "lm": ("Language model", "The local rewrite model (qwen2.5-coder-1.5b-instruct) as a judge "
@@ -120,13 +120,13 @@ class CoachCache:
 def rewrite_model_name() -> str:
     """The name of the local rewrite model, if the rewrite package says which it uses."""
     try:
-        import coach.llm.rewrite as rw  # noqa: PLC0415 (optional feature)
+        import coach.rewrite.rewriter as rw  # noqa: PLC0415 (optional feature)
     except ImportError:
-        return "not installed (coach.llm missing)"
+        return "not installed (coach.rewrite missing)"
     for attr in ("MODEL_NAME", "MODEL_ID", "DEFAULT_MODEL"):
         if isinstance(getattr(rw, attr, None), str):
             return getattr(rw, attr)
-    for mod_name in ("coach.llm.cards", "coach.llm"):
+    for mod_name in ("coach.lm.cards", "coach.lm"):
         try:
             mod = __import__(mod_name, fromlist=["_"])
         except ImportError:
@@ -134,7 +134,7 @@ def rewrite_model_name() -> str:
         for attr in ("MODEL_NAME", "MODEL_ID", "DEFAULT_MODEL"):
             if isinstance(getattr(mod, attr, None), str):
                 return getattr(mod, attr)
-    return "local model (coach.llm)"
+    return "local model (coach.lm)"
 
 
 def settings_html(detectors: Sequence[str], mode: str, model_name: str | None = None) -> str:

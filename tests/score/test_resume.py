@@ -67,7 +67,7 @@ def test_resume_after_kill_matches_an_uninterrupted_run(tmp_path):
 
 def test_fingerprint_changes_when_the_model_is_retrained_in_place(tmp_path, monkeypatch):
     from coach.config import CoachConfig
-    from coach.embedding import head
+    from coach.detectors.embedding import head
     from coach.score.checkpoint import fingerprint
 
     src = tmp_path / "in.jsonl"

@@ -209,7 +209,7 @@ def test_a_busy_model_is_a_notice_not_a_hang(monkeypatch):
 
 
 def test_rewrite_model_warms_up_in_the_background_holding_the_model_slot(monkeypatch):
-    import coach.llm.rewrite as rw
+    import coach.rewrite.rewriter as rw
     from coach.config import CoachConfig
 
     seen = []

@@ -1,0 +1,160 @@
+"""Run the exported tagger: ONNX Runtime and the `tokenizers` library, never torch.
+
+Start-up is the price of every CLI call and of the app's first check, so loading the tagger is
+reading three files (the graph, its tokenizer, its meta) into onnxruntime and tokenizers. Windows
+of many drafts are sorted by length and run in batches, so padding stays small.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from coach.errors import ModelUnavailableError
+from coach.paths import data_dir
+from coach.detectors.tagger.labels import LABELS
+from coach.detectors.tagger.windows import MAX_TOKENS, Window, batch_inputs, draft_windows
+from coach.text import DraftView
+
+DEFAULT_TAGGER_DIR = data_dir("models") / "tagger"
+META = "tagger.json"
+GRAPH = "tagger.onnx"
+TOKENIZER = "tokenizer.json"
+# One window per run: the int8 graph quantises activations dynamically, with one scale per
+# input tensor, so a window batched with others would get other probabilities than alone
+# (measured: up to 0.32 apart) and results would depend on what else is checked. One window
+# at a time gives every window the same answer everywhere, at the speed fp32 reaches batched
+# (dev set: 178 vs 172 drafts/s on 2 cores) and a quarter of its size.
+BATCH = 1
+CACHE_WINDOWS = 20_000   # ~ 20,000 x 40 tokens x 15 labels x 4 bytes: ~50 MB at most
+
+
+@dataclass
+class TaggerMeta:
+    """What `reply-coach train` wrote beside the graph: labels, thresholds, provenance."""
+
+    labels: tuple[str, ...]
+    thresholds: dict[str, float]
+    max_tokens: int = MAX_TOKENS
+    encoder: str = ""
+    info: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, model_dir: Path) -> "TaggerMeta":
+        path = Path(model_dir) / META
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ModelUnavailableError(
+                f"no tagger at {model_dir} ({META} missing): train one with `reply-coach train "
+                "DATA.jsonl --out DIR`, reinstall the package (make setup) for the shipped one, "
+                "or run with `--detectors rules`") from None
+        except (OSError, ValueError) as e:
+            raise ModelUnavailableError(f"{path}: unreadable tagger meta ({e})") from None
+        labels = tuple(data.get("labels") or ())
+        if labels != LABELS:
+            raise ModelUnavailableError(
+                f"{path}: the tagger was trained for labels {list(labels)[:3]}..., this version "
+                f"expects {list(LABELS)[:3]}...; retrain it with `reply-coach train`")
+        return cls(labels, {k: float(v) for k, v in data["thresholds"].items()},
+                   int(data.get("max_tokens", MAX_TOKENS)), str(data.get("encoder", "")),
+                   {k: v for k, v in data.items()
+                    if k not in ("labels", "thresholds", "max_tokens", "encoder")})
+
+    def save(self, model_dir: Path) -> Path:
+        path = Path(model_dir) / META
+        data = {"labels": list(self.labels), "thresholds": self.thresholds,
+                "max_tokens": self.max_tokens, "encoder": self.encoder, **self.info}
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        return path
+
+
+def load_tokenizer(path: Path):
+    """The encoder's fast tokenizer, with the padding and truncation a tokenizer.json may carry
+    switched off: windows are cut and padded by coach.detectors.tagger.windows."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
+
+
+class OrtTagger:
+    """Token probabilities (softmax over LABELS) for the windows of many drafts."""
+
+    def __init__(self, model_dir: Path | None = None, threads: int | None = None) -> None:
+        self.dir = Path(model_dir or DEFAULT_TAGGER_DIR)
+        self.meta = TaggerMeta.load(self.dir)
+        for name in (GRAPH, TOKENIZER):
+            if not (self.dir / name).is_file():
+                raise ModelUnavailableError(
+                    f"the tagger at {self.dir} has no {name}; reinstall the package (make setup) "
+                    "or retrain it with `reply-coach train`")
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            raise ModelUnavailableError("onnxruntime is not installed; install it with "
+                                        "`.venv/bin/pip install onnxruntime` (or make setup)") \
+                from None
+        self.tokenizer = load_tokenizer(self.dir / TOKENIZER)
+        so = ort.SessionOptions()
+        # REPLY_COACH_TAGGER_THREADS: threads per run. The app serves many agents at once and
+        # sets 1 (runs then proceed side by side, one per core, with no thread spinning).
+        threads = threads or int(os.environ.get("REPLY_COACH_TAGGER_THREADS", 0) or 0)
+        so.intra_op_num_threads = threads or min(os.cpu_count() or 2, 8)
+        so.inter_op_num_threads = 1
+        if so.intra_op_num_threads == 1:
+            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        so.log_severity_level = 3
+        self.session = ort.InferenceSession(str(self.dir / GRAPH), so,
+                                            providers=["CPUExecutionProvider"])
+        self.cls_id = self.tokenizer.token_to_id("[CLS]")
+        self.sep_id = self.tokenizer.token_to_id("[SEP]")
+        self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def windows(self, view: DraftView) -> list[Window]:
+        return draft_windows(view, self.tokenizer, self.meta.max_tokens)
+
+    def probs(self, windows: Sequence[Window]) -> list[np.ndarray]:
+        """Per window, an (n_tokens, n_labels) array of label probabilities.
+
+        Results are cached by the window's token ids (bounded LRU): support replies repeat
+        greetings, sign-offs and stock sentences, transcripts repeat them hundreds of times, and
+        live checking re-sends a draft whose sentences mostly did not change."""
+        out: list[np.ndarray | None] = [None] * len(windows)
+        keys = [w.ids.tobytes() for w in windows]
+        todo = []
+        with self._lock:
+            for i, k in enumerate(keys):
+                hit = self._cache.get(k)
+                if hit is None:
+                    todo.append(i)
+                else:
+                    self._cache.move_to_end(k)
+                    out[i] = hit
+        order = sorted(todo, key=lambda i: len(windows[i].ids))
+        for k in range(0, len(order), BATCH):
+            idx = order[k:k + BATCH]
+            batch = [windows[i] for i in idx]
+            feeds = batch_inputs(batch, self.cls_id, self.sep_id, self.pad_id)
+            logits = self.session.run(None, feeds)[0]
+            logits = logits - logits.max(axis=-1, keepdims=True)
+            p = np.exp(logits)
+            p /= p.sum(axis=-1, keepdims=True)
+            with self._lock:
+                for j, i in enumerate(idx):
+                    out[i] = p[j, 1:len(windows[i].ids) + 1]
+                    self._cache[keys[i]] = out[i]
+                while len(self._cache) > CACHE_WINDOWS:
+                    self._cache.popitem(last=False)
+        return out  # type: ignore[return-value]

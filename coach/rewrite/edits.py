@@ -1,0 +1,384 @@
+"""Deterministic ownership edits of one flagged sentence: the fast, model-free rewrite candidates.
+
+Most flagged sentences need a small edit, not new words. The company spoken of as someone else
+becomes "we" ("they changed the billing system" -> "we changed the billing system"; "Head office
+sets the rota" -> "We set the rota"); a cause pinned on "a system error" becomes "our error"; a
+dodge tacked onto a fact is dropped ("The contract runs 24 months, that's just how it works" ->
+"The contract runs 24 months."); a sentence that is nothing but a dodge ("Rules are rules.",
+"Sorry for any inconvenience.") is dropped whole. These edits only move or remove the draft's own
+words, so they cannot invent a fact, a promise or a topic, and they cost microseconds where a
+model candidate costs seconds on 2 cores.
+
+An edit is only a *candidate*: `coach.rewrite.rewriter` runs every one through the same verifier as
+the model's candidates (no flag left, every fact kept, no promise added, owns the problem), and
+where none passes, the model writes the sentence. Removing a dead end or "I can't" only counts
+when the reply still offers a next step (`has_next_step`): deleting "please check our FAQ" from
+a reply that offers nothing else would leave the customer just as stuck.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from coach import lexicon
+from coach.flags import Flag
+
+# Kinds, best first: an edit that keeps more of the agent's words is preferred.
+KINDS = ("own_cause", "swap", "drop_clause", "drop_sentence")
+MAX_CANDIDATES = 12
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One candidate replacement for a flagged sentence."""
+
+    text: str
+    kind: str
+    dropped: str = ""   # the words it removes (clauses, or the whole sentence)
+    owned: bool = False  # some clause was turned round to "we" (own_cause or swap), not only cut
+
+
+# ---------------------------------------------------------------- clauses
+# A clause ends at , ; : or a dash, or before a coordinating word; the separator stays with the
+# clause before it so that removing a clause removes its joint too.
+_EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"
+# Only coordinating words cut inside a sentence: "as", "which", "who" also join comparisons
+# and objects ("I'm as fed up as he is"), so they cut only after a comma.
+_CLAUSE_CUT = re.compile(rf"(?<=[,;:{_EMOJI}])\s+|\s+(?=[-\u2013\u2014]\s)|\s+(?=(?:and|but|so|though|although|"
+                         r"however|because|while)\b)", re.I)
+# What is left after a clause is dropped must still be a sentence: a few words, not a fragment
+# that opens with a negation or a relative word ("Not something the team here did.").
+MIN_WORDS = 4
+_FRAGMENT = re.compile(r"^(?:not|no|nor|or|than|that|which|who|different|other|either|neither)\b", re.I)
+_LEAD_JOIN = re.compile(r"^(?:[-\u2013\u2014]\s*|(?:and|but|so|though|although|however|because|as|"
+                        r"which|who|while|also|plus|then)\b[,]?\s*)+", re.I)
+_TRAIL_JOIN = re.compile(r"(?:[,;:\-\u2013\u2014]|\s+(?:and|but|so|though|although|however|because|as|"
+                         r"which|who|while))+\s*$", re.I)
+_END = re.compile(r"[.!?\u2026]+[\"')\]]*\s*$")
+# Softeners that carry the dodge's tone once the dodge itself is gone.
+_SOFTENER = re.compile(r"(?:,\s*)?\b(?:I'm afraid|I am afraid|unfortunately|sadly|honestly|tbh|"
+                       r"to be honest|I'm sorry to say)\b,?\s*", re.I)
+
+
+def clauses(sentence: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of `sentence`, covering it without gaps."""
+    cuts = [0] + [m.end() for m in _CLAUSE_CUT.finditer(sentence)] + [len(sentence)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _tidy(text: str, end_punct: str) -> str:
+    """Join what is left of a sentence into a sentence again."""
+    t = re.sub(r"\s{2,}", " ", text).strip()
+    t = _LEAD_JOIN.sub("", t).strip()
+    t = _TRAIL_JOIN.sub("", t).strip()
+    t = _END.sub("", t).strip()
+    if not re.search(r"[A-Za-z]{2}", t) or _FRAGMENT.match(t):
+        return ""
+    if len(_SOFTENER.sub(" ", t).split()) < MIN_WORDS:
+        return ""
+    t = t[0].upper() + t[1:]
+    if re.search(rf"[{_EMOJI}]$", t):
+        return t  # an emoji already ends it: "...yours yet 😬" takes no "."
+    return t + (end_punct or ".")
+
+
+# ---------------------------------------------------------------- ownership swaps
+_PRONOUNS = [(r"\bthey're\b", "we're"), (r"\bthey've\b", "we've"), (r"\bthey'll\b", "we'll"),
+             (r"\bthey'd\b", "we'd"), (r"\bthey\b", "we"), (r"\bthem\b", "us"),
+             (r"\btheir\b", "our"), (r"\btheirs\b", "ours"), (r"\bthemselves\b", "ourselves")]
+# The company's own departments, spoken of as a separate authority, from the lexicon's lists (the
+# same the rules read). Stricter than the rules' ORG_SUBJ, because an edit rewrites the words: a
+# team with its group word ("the credit team", "the Returns department"), the higher-ups, "the
+# company" or "the system", one of our sites, or "the/our" + a bare team name ("the kitchen")
+# (or none) only where a verb follows (`_ORG_BARE`): "the shipping line has delayed it" keeps
+# its subject.
+_TEAM = f"(?:{lexicon.pattern('OUR_TEAMS')}|{lexicon.pattern('TEAM_PREFIXES')})"
+# A verb, by its form or by name: "-s" alone is not enough ("shipping costs are...").
+_VERB = (r"(?:[a-z]+ed|is|are|was|were|has|have|had|will|would|can|could|should|must|may|might|"
+         r"do|does|did|made|set|put|sent|took|gave|got|told|kept|ran|left|lost|sold|forgot|broke|"
+         r"wrote|said|found|built|chose|shut|cut|paid|held|let|won't|can't|cannot|don't|"
+         r"doesn't|didn't|haven't|hasn't|isn't|aren't|wasn't|weren't|'ll|'s|'re|'ve|'d|"
+         r"(?:make|decide|set|handle|say|deal|want|need|take|run|own|control|look|sort|get|tell|"
+         r"keep|send|approve|review|process|manage|choose|change|insist|require|swap)s?)\b")
+_ORG = (rf"(?:the |our |your )?{_TEAM} (?:{lexicon.pattern('GROUP')})"
+        rf"|(?:the |our )[a-z&]+ (?:team|teams|department|dept)|(?:the |our )team"
+        rf"|(?:the |our )?(?:{lexicon.pattern('HIGHER_UPS')})"
+        rf"|(?:the |our )(?:company|business|(?:[a-z]+ )?system|{lexicon.pattern('OUR_SITES')})")
+# A bare name that can also be a plural noun ("the claims will reprocess", "payments are working
+# again") is never a subject on its own; without "the/our" a name is one only at the start.
+_BARE = "|".join(w for w in lexicon.words("OUR_TEAMS") if not w.endswith(("s", "s?")))
+_ORG_BARE = rf"(?:the |our )(?:{_BARE})|(?<![\w,;:] )(?<!\w)(?:{_BARE})"
+_ORG_SUBJECT = (rf"{_ORG}|(?:{_ORG_BARE})(?=\s+(?:just |only |also |now |still |then |usually |"
+                rf"always |never )?{_VERB})")
+# Nouns for people, teams, sites and tools the lexicon knows: a word after the subject that is one
+# of these continues the noun phrase ("the engineering contractors book...") and is no verb, so
+# there is no subject to swap. (The customer's things are left out: "orders", "charges" and
+# "updates" are verbs too.)
+_NOUNS = "|".join(lexicon.pattern(n) for n in ("GROUP", "OUR_TEAMS", "OUR_STAFF", "OUR_SITES",
+                                                "OUR_TOOLS", "SHARED_PLACES", "THIRD_PARTIES",
+                                                "OUTSIDE_BODIES"))
+_SUBJECT = re.compile(rf"(?:(?<=^)|(?<=[,;:] )|(?<=\band )|(?<=\bbut )|(?<=\bso ))(?P<org>{_ORG_SUBJECT})"
+                      r"(?P<verb>\s+(?:just |only |also |now |still |then |usually |always |never )?"
+                      rf"(?!(?:{_NOUNS})\b)[a-z']+)", re.I)
+# A plural noun before the pronoun is its likely antecedent, and not the company: any plural
+# after a determiner, or anyone the lexicon puts outside the company or on the customer's side.
+_PLURAL_NOUN = re.compile(r"\b(?:the|your|those|these|some|all|both)\s+(?:[a-z-]+\s+)?[a-z]{3,}s\b"
+                          r"|\b(?:" + "|".join(lexicon.pattern(n) for n in (
+                              "THIRD_PARTIES", "OUTSIDE_BODIES", "CUSTOMER_SIDE", "SHARED_PLACES"))
+                          + r")\b", re.I)
+_OUR = {"their": "our", "theirs": "ours", "themselves": "ourselves"}
+_BY_ORG = re.compile(rf"\bby (?:{_ORG}|(?:{_ORG_BARE})(?=\s*(?:[,.;:!?)]|$)))\b", re.I)
+_IRREGULAR = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't",
+              "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't", "'s": "'re"}
+_OWN_CAUSE = [
+    (re.compile(r"\b(?P<lead>due to|because of|owing to|caused by)\s+(?:a|an|the|some)\s+(?:(?:system|"
+                r"technical|IT|software|computer|admin|administrative|processing|clerical|booking|"
+                r"billing)\s+)?(?:error|glitch|issue|fault|problem|bug|mix-up|oversight)\b", re.I),
+     lambda m: m.group("lead").lower() + " our error"),
+    (re.compile(r"\bmistakes were made\b", re.I), lambda m: "we made mistakes"),
+    (re.compile(r"\b(?:a|an) (?:mistake|error) (?:was|has been) made\b", re.I), lambda m: "we made a mistake"),
+    (re.compile(r"\b(?:an|the) error occurred\b", re.I), lambda m: "we made an error"),
+]
+
+
+def _plural(verb: str) -> str:
+    """The form a verb takes after "we": "makes" -> "make", "has" -> "have"."""
+    low = verb.lower()
+    if low in _IRREGULAR:
+        return _IRREGULAR[low]
+    if low.endswith("ies") and len(low) > 4:
+        return verb[:-3] + "y"
+    if re.search(r"(?:ss|sh|ch|x|zz|o)es$", low):
+        return verb[:-2]
+    if low.endswith("s") and not low.endswith("ss") and len(low) > 3:
+        return verb[:-1]
+    return verb
+
+
+def _match_case(src: str, new: str) -> str:
+    return new[0].upper() + new[1:] if src[:1].isupper() else new
+
+
+def swap_pronouns(clause: str, before: str = "") -> str | None:
+    """they/them/their -> we/us/our; None when the clause already says "we"/"us" (then "they"
+    is someone else: "they don't let us see it" must not become "we don't let us see it")."""
+    if re.search(r"\b(?:we|us|our|we're|we've|we'll|I|me|my)\b", clause, re.I):
+        return None
+    first = re.search(r"\b(?:they|them|their)", clause, re.I)
+    if first is None or _PLURAL_NOUN.search(before + " " + clause[:first.start()]):
+        return None  # "the contractors book their own slots": "their" is the contractors'
+    out = clause
+    for pat, rep in _PRONOUNS:
+        out = re.sub(pat, lambda m, rep=rep: _match_case(m.group(0), rep), out, flags=re.I)
+    return out if out != clause else None
+
+
+_US = re.compile(r"\bus\b", re.I)
+
+
+def swap_org(clause: str) -> str | None:
+    """A department as subject -> "we", with the verb made plural; "by management" -> "by us"."""
+    out = _BY_ORG.sub("by us", clause)
+
+    def sub(m: re.Match) -> str:
+        verb = m.group("verb")
+        words = verb.split()
+        words[-1] = _plural(words[-1])
+        lead = verb[:len(verb) - len(verb.lstrip())]
+        return _match_case(m.group("org"), "we") + lead + " ".join(words)
+
+    m = _SUBJECT.search(out)
+    if m and _US.search(out[m.end():]):
+        m = None   # "the network side don't give us dates": "we don't give us" contradicts itself
+    if m:
+        # The department's own things are ours too: "service dept set their own calendar" ->
+        # "We set our own calendar" (only after the subject, and only possessives: a later
+        # "they"/"them" may be someone else).
+        k = len(_SUBJECT.sub(sub, out[:m.end()]))
+        out = _SUBJECT.sub(sub, out)
+        out = out[:k] + re.sub(r"\b(their|theirs|themselves)\b",
+                               lambda t: _match_case(t.group(1), _OUR[t.group(1).lower()]),
+                               out[k:], flags=re.I)
+    return out if out != clause else None
+
+
+# "Price matching got scrapped by management in January" -> "We scrapped price matching in
+# January": the passive that names a department as the doer, turned round so "we" do it.
+_PASSIVE_BY = re.compile(
+    rf"^(?P<lead>\s*)(?P<obj>[A-Za-z][\w'-]*(?:\s+[\w'£$€%#.,-]*[\w%]){{0,3}})\s+"
+    rf"(?P<aux>got|was|were|has been|have been|had been)\s+(?P<verb>[a-z]+)"
+    rf"(?P<adv>\s+[a-z]+ly)?\s+by\s+(?:{_ORG})\b", re.I)
+_NOT_OBJECT = re.compile(r"^(?:it|this|that|there|which|who|what|and|but|so|i|we|you|he|she|they)$", re.I)
+
+
+def own_passive(clause: str) -> str | None:
+    """A passive done "by <department>" made active with "we" as the doer."""
+    m = _PASSIVE_BY.match(clause)
+    if m is None:
+        return None
+    obj = m.group("obj")
+    first = obj.split()[0]
+    if _NOT_OBJECT.match(first) or len(obj.split()) > 4:
+        return None
+    # A name or brand keeps its capital ("Tom's order", "Netflix"); a common noun starting the
+    # sentence loses it ("Price matching" -> "price matching").
+    if first[:1].isupper() and not first.endswith(("'s", "’s")) and not first.isupper() \
+            and len(obj.split()) > 1:
+        obj = first[0].lower() + obj[1:]
+    have = {"has been": "have ", "have been": "have ", "had been": "had "}.get(m.group("aux").lower(), "")
+    we = _match_case(clause.lstrip(), "we")
+    return f"{m.group('lead')}{we} {have}{m.group('verb')} {obj}{m.group('adv') or ''}{clause[m.end():]}"
+
+
+def own_cause(clause: str) -> str | None:
+    """"due to a system error" -> "due to our error"; "mistakes were made" -> "we made mistakes"."""
+    out = clause
+    for pat, rep in _OWN_CAUSE:
+        out = pat.sub(lambda m, rep=rep: _match_case(m.group(0), rep(m)), out)
+    return out if out != clause else None
+
+
+# ---------------------------------------------------------------- next step
+_NEXT_STEP = re.compile(
+    r"\b(?:I|we)(?:'ll| will| am going to|'m going to| are going to|'re going to|'ve| have| just)\s+"
+    r"(?:now |already |also |personally |gone ahead and |just )*(?!(?:to|been|had|no|not|never)\b)"
+    r"(?:raised|escalated|booked|arranged|sent|issued|refunded|credited|reset|fixed|updated|"
+    r"asked|called|chased|logged|opened|added|applied|moved|changed|checked|cancelled|rebooked|"
+    r"replaced|processed|reissued|resent|flagged|passed|set|put|made|emailed|messaged|"
+    r"call|email|send|update|check|chase|arrange|book|raise|escalate|sort|look|fix|reset|"
+    r"issue|refund|credit|follow|text|ring|confirm|get|keep|make|let|come|review|talk|speak|"
+    r"contact|reach|walk|help|replace|process|post|resend|reissue|transfer|add|move|change|"
+    r"be\b|personally)\b|\blet me\b|\bhere's what I\b|\bwhat I can do\b", re.I)
+
+
+def has_next_step(text: str) -> bool:
+    """True when the agent commits to an action they take ("I'll", "I've raised", "let me")."""
+    return bool(_NEXT_STEP.search(text))
+
+
+# ---------------------------------------------------------------- candidates
+def _flagged_clause_ids(spans: list[tuple[int, int]], flags: Sequence[Flag], offset: int) -> list[int]:
+    """Clauses a flag mostly covers (half or more of it), or that hold a whole flag: a clause
+    the flag only grazes keeps its words."""
+    ids = []
+    for f in flags:
+        a, b = f.start - offset, f.end - offset
+        for i, (s, e) in enumerate(spans):
+            overlap = min(b, e) - max(a, s)
+            if overlap > 0 and (overlap * 2 >= e - s or (s <= a and b <= e)) and i not in ids:
+                ids.append(i)
+    return sorted(ids)
+
+
+# A clause that opens with a preposition modifies the clause after it ("- between the portal
+# and the phone line, it's a shambles"): once that one is dropped it dangles.
+_PREP_OPEN = re.compile(r"^[-\u2013\u2014\s]*(?:between|with|from|about|for|after|before|during|"
+                        r"since|at|on|in|by|of|to|despite|regarding)\b", re.I)
+
+
+def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool:
+    """True when a dropped clause leaves a kept one dangling. Also carries a dropped clause's
+    ";" or ":" onto the kept clause before it, so no comma splice is left ("..., the £40 was
+    returned" stays "...; the £40 was returned")."""
+    dropped = [not p.strip() for p in parts]
+    for i, was in enumerate(dropped):
+        if not was:
+            continue
+        orig = body[spans[i][0]:spans[i][1]].rstrip()
+        prev = next((j for j in range(i - 1, -1, -1) if not dropped[j]), None)
+        if prev is None:
+            continue
+        if _PREP_OPEN.match(parts[prev]) or (prev > 0 and _PREP_OPEN.match(parts[prev - 1] or "")
+                                              and parts[prev].lstrip().lower().startswith("and ")):
+            return True
+        if orig[-1:] in ";:" and i + 1 < len(parts) and parts[prev].rstrip().endswith(","):
+            parts[prev] = parts[prev].rstrip()[:-1] + orig[-1] + " "
+    return False
+
+
+_FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ours|we're|we've|we'll|we'd)\b", re.I)
+_THIRD = re.compile(r"\b(?:they|them|their|theirs|themselves|they're|they've|they'll|they'd)\b", re.I)
+
+
+def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
+               context: str = "") -> list[Edit]:
+    """Edits of `sentence` (which starts at `offset` in the draft) that may fix its `flags`,
+    best kind first. The greeting, if any, is the caller's to keep. `context`: the rest of the
+    draft. "they" is only swapped for "we" where nothing else in the sentence or the draft still
+    says "they"/"them": half a swap ("we guard those records... I've forwarded it to them")
+    reads worse than none."""
+    body = sentence.rstrip()
+    m = _END.search(body)
+    end_punct = m.group(0).strip() if m else "."
+    end_punct = end_punct if end_punct in (".", "!", "?") else end_punct[:1] or "."
+    spans = clauses(body)
+    flagged = _flagged_clause_ids(spans, flags, offset)
+    if not flagged:
+        flagged = list(range(len(spans)))
+    # Per flagged clause: its options (rewritten versions, then dropping it).
+    options: list[list[tuple[str, str]]] = []
+    # The other clauses as they read once their departments are "we" ("The warehouse lot run
+    # their own schedule" -> "We run our own schedule"): their "their" no longer stands in the
+    # way of swapping a later "they haven't picked yours yet".
+    org_swaps = [swap_org(body[s:e]) if i in flagged else None for i, (s, e) in enumerate(spans)]
+    owned = [o if o is not None else body[s:e] for o, (s, e) in zip(org_swaps, spans)]
+    for i in flagged:
+        s, e = spans[i]
+        cl = body[s:e]
+        opts: list[tuple[str, str]] = []
+        others = " ".join(owned[:i] + owned[i + 1:]) + " " + context
+        for kind, fn in (("own_cause", own_cause), ("swap", own_passive), ("swap", swap_org),
+                         ("swap", swap_pronouns)):
+            if fn is swap_pronouns and (_THIRD.search(others) or
+                                        _FIRST_PLURAL.search(body[:s] + " " + body[e:])):
+                continue  # "they set their own rules and don't loop us in": they are not us
+            new = (org_swaps[i] if fn is swap_org else
+                   fn(cl, body[:s]) if fn is swap_pronouns else fn(cl))
+            if new is not None:
+                opts.append((new, kind))
+        for new, kind in list(opts):
+            s2 = _SOFTENER.sub(" ", new).strip()
+            if s2 != new:
+                opts.append((s2, kind))
+        opts.append(("", "drop_clause"))
+        options.append(opts)
+    out: list[Edit] = []
+    seen: set[str] = set()
+    for combo in itertools.islice(itertools.product(*options), 64):
+        parts = [body[s:e] for s, e in spans]
+        kinds = []
+        for i, (new, kind) in zip(flagged, combo):
+            parts[i] = new
+            kinds.append(kind)
+        if _dangling(body, spans, parts):
+            continue
+        text = _tidy(" ".join(p for p in parts if p.strip()), end_punct)
+        kind = max(kinds, key=KINDS.index)
+        if not text:
+            continue
+        key = text.lower()
+        if key in seen or key == _tidy(body, end_punct).lower():
+            continue
+        seen.add(key)
+        gone = " ".join(body[s:e] for i, (s, e) in enumerate(spans) if not parts[i].strip())
+        out.append(Edit(text, kind, gone, any(k in ("own_cause", "swap") for k in kinds)))
+    out.sort(key=lambda e: KINDS.index(e.kind))
+    out = out[:MAX_CANDIDATES - 1]
+    out.append(Edit("", "drop_sentence", body))
+    return out
+
+
+# A limit on what the agent can see or do, whatever the flag's type: "they don't let us see it
+# on chat" (flagged as they_language) tells the customer something they then have to work around.
+_LIMIT = re.compile(r"\b(?:don'?t|do not|won'?t|will not|doesn'?t|does not|never)\s+(?:let|allow|give|"
+                    r"show|tell)\s+(?:us|me)\b|\b(?:I|we)\s+(?:can'?t|cannot|can not|couldn'?t|"
+                    r"have no|don'?t have)\b", re.I)
+
+
+def needs_next_step(types: Sequence[str], dropped: str = "") -> bool:
+    """Units whose cure is an offer of help, or an edit that removes a limit on what the agent
+    can do: what is left must still commit to a next step, or the customer is just as stuck
+    and now not even told why."""
+    return bool(set(types) & {"dead_end", "powerless"}) or bool(_LIMIT.search(dropped))

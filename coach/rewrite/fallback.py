@@ -1,0 +1,160 @@
+"""The conservative rewrite used when no model candidate passes verification.
+
+Each flagged sentence is replaced by an owned template for its problem type, with [placeholders]
+for what only the agent knows (the reason, the next step, when). It never invents a promise: no
+refund, credit, date or deadline appears unless the agent writes it into a placeholder. Facts of a
+replaced sentence (names, numbers, dates) are carried into its first placeholder so none is lost.
+Sentences without a flag are kept verbatim.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coach.flags import Flag
+from coach.rewrite.verify import extract_facts
+from coach.text import DraftView
+
+# One owned sentence per type; the order of TEMPLATE_ORDER decides which leads a combined sentence.
+TEMPLATES: dict[str, str] = {
+    "blame_shifting": "We [what went wrong], and I'm [what you are doing to fix it].",
+    "they_language": "We [what we decided or did], and I'll [the next step you will take].",
+    "powerless": "Here's what I can do: [what you can do for them].",
+    "policy_wall": "We [the policy] because [the reason]; what I can do is [the best alternative].",
+    "disowning": "I understand this is frustrating; we [the rule] because [the reason].",
+    "scripted_apology": "I'm sorry [the specific thing that went wrong].",
+    "dead_end": "Next, I'll [the next step you will take] and update you by [when].",
+}
+# What an ownership edit of a sentence (coach.rewrite.edits: "they" -> "we", the dodge dropped)
+# still leaves out, per type: the edited sentence keeps the agent's own words and facts, and
+# these gaps ask only for what the draft never said. The apology gap goes before the sentence.
+GAPS: dict[str, str] = {
+    "scripted_apology": TEMPLATES["scripted_apology"],
+    "blame_shifting": "I'm [what you are doing to fix it].",
+    "disowning": "We do it this way because [the reason].",
+    "policy_wall": "We have this rule because [the reason]; what I can do is [the best alternative].",
+    "next_step": "Next, I'll [the next step you will take].",
+}
+NEXT_STEP_GAP = "[the next step you will take]"
+TEMPLATE_ORDER = ("scripted_apology", "blame_shifting", "they_language", "disowning",
+                  "policy_wall", "powerless", "dead_end")
+_GREETING = re.compile(r"^(?:(?:@\w+[,:]?\s+)+(?=\S)|(?:@\w+[,:]?\s+)*(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b"
+                       r"(?:\s+(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.)?[^,.!?\n\u2014\u2013]{0,40}(?:[,!]|\s[\u2014\u2013-])\s*)", re.I)
+_TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|St)\.\s*$")
+PLACEHOLDER = re.compile(r"\[([^\]]+)\]")
+
+
+@dataclass
+class Unit:
+    """A sentence of the draft holding one or more flags: the unit a rewrite replaces."""
+
+    start: int
+    end: int
+    types: list[str]
+    flags: list[Flag]
+
+
+def flagged_units(text: str, flags: list[Flag]) -> list[Unit]:
+    """Group flags by the sentence they fall in (a flag spanning sentences joins them)."""
+    view = DraftView(text)
+    sents = view.sentences or [(0, len(text))]
+    units: list[Unit] = []
+    for f in sorted(flags, key=lambda f: f.start):
+        i = view.sentence_index(f.start)
+        j = view.sentence_index(max(f.start, f.end - 1))
+        # "Dear Mrs. | Hughes, ...": only the few characters before the sentence can hold the
+        # title (searching the whole prefix made long drafts quadratic)
+        while i > 0 and _TITLE_END.search(text, max(0, sents[i][0] - 64), sents[i][0]):
+            i -= 1
+        a, b = sents[i][0], max(sents[j][1], f.end)
+        if units and a < units[-1].end:
+            u = units[-1]
+            u.end = max(u.end, b)
+            u.flags.append(f)
+            if f.type not in u.types:
+                u.types.append(f.type)
+        else:
+            units.append(Unit(a, b, [f.type], [f]))
+    return units
+
+
+def split_greeting(sentence: str) -> tuple[str, str]:
+    """("Hi Dana, ", rest) so a replaced first sentence keeps its greeting."""
+    m = _GREETING.match(sentence)
+    return (m.group(0), sentence[m.end():]) if m else ("", sentence)
+
+
+# Words that start a sentence but not a name: after "Hi Dana, " they read lower-case.
+_MID_SENTENCE = re.compile(r"^(?:We|We're|We've|We'll|We'd|Our|Us|It|It's|This|That|The|Your|"
+                           r"There|There's|Here's|Sorry|Thanks|Thank|Unfortunately|Next|Yeah|Ok|Ugh|"
+                           r"Regarding|About)\b")
+
+
+def join_greeting(greet: str, text: str) -> str:
+    """"Hi Dana, " + "We sent it" -> "Hi Dana, we sent it": an edit or a model answer starts its
+    sentence with a capital that the greeting's comma makes wrong. Names and "I" keep theirs."""
+    if greet.rstrip().endswith(",") and _MID_SENTENCE.match(text):
+        text = text[0].lower() + text[1:]
+    return greet + text
+
+
+def template_for(types: list[str]) -> str:
+    ordered = [t for t in TEMPLATE_ORDER if t in types]
+    parts = [TEMPLATES[t] for t in ordered]
+    if "dead_end" in types and "they_language" in types:  # one next step is enough
+        parts[ordered.index("they_language")] = "We [what we decided or did]."
+    return " ".join(parts)
+
+
+def with_gaps(edited: str, types: list[str], next_step: bool) -> str:
+    """An edited sentence with the gaps its types still need: an apology before it, the reason,
+    the fix or the next step after it (one gap sentence each, in template order)."""
+    before = [GAPS["scripted_apology"]] if "scripted_apology" in types else []
+    after = [GAPS[t] for t in ("blame_shifting", "disowning", "policy_wall") if t in types]
+    if next_step and "policy_wall" not in types:  # the alternative is already its next step
+        after.append(GAPS["next_step"])
+    return " ".join(before + [edited] + after)
+
+
+def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
+    """Replace each unit's span by its replacement (units sorted, non-overlapping)."""
+    out, pos = [], 0
+    for u, r in zip(units, replacements):
+        out.append(text[pos:u.start])
+        out.append(r)
+        pos = u.end
+    out.append(text[pos:])
+    return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
+
+
+def unit_template(text: str, u: Unit) -> str:
+    """The owned template for one unit, greeting kept. When the replaced sentence holds facts,
+    the first placeholder names them ("[what went wrong: RT-30927, 9 May]"), so no number or
+    name is lost. It used to quote the whole sentence, which put the very dodge the template
+    replaces back into the reply, word for word (graded D by readers)."""
+    greet, rest = split_greeting(text[u.start:u.end])
+    tpl = template_for(u.types)
+    facts = list(dict.fromkeys(f.text for f in extract_facts(rest)))
+    if facts:
+        keep = ", ".join(facts).replace("[", "(").replace("]", ")")
+        tpl = PLACEHOLDER.sub(lambda m: f"[{m.group(1)}: {keep}]", tpl, count=1)
+    # Kept as written ("Hi Bec, Here's what I can do: [...]"): a form to fill in, and on dev the
+    # embedding detector read one lower-cased template as powerless.
+    return greet + tpl
+
+
+def fallback_rewrite(text: str, flags: list[Flag]) -> str:
+    """The draft with each flagged sentence replaced by its owned template, once per template:
+    a later sentence with the same problems is kept as written (the first template already
+    shows the fix), so the rewrite is never much longer than the draft. Replacing every
+    sentence turned a 200 KB paste of one dodge into 555 KB holding 11,111 placeholders."""
+    units = flagged_units(text, flags)
+    if not units:
+        return text
+    used: set[str] = set()
+    parts = []
+    for u in units:
+        tpl = template_for(u.types)
+        parts.append(text[u.start:u.end] if tpl in used else unit_template(text, u))
+        used.add(tpl)
+    return splice(text, units, parts)

@@ -1,0 +1,598 @@
+"""The checks every rewrite candidate must pass before anyone sees it.
+
+A 1.5B model writes fluent text that often keeps the blame in other words, drops an order
+number, or invents a refund. So nothing it writes is trusted: each candidate is checked for
+  - flags left: the shared Coach pipeline finds no problem in it;
+  - facts kept: every order/ticket number, amount, date, time, name, e-mail, URL and phone number
+    of the draft appears verbatim;
+  - promises added: no refund, credit, compensation, upgrade, free item, waiver, date or deadline
+    (and the like) that the draft did not already make, and no result of a check it never
+    reported ("I've checked and found that...", "it has already been resolved");
+  - ownership: it speaks as "we"/"I" with an action, and keeps no blame, "not our problem",
+    "I can't" or "out of my hands" in any wording;
+  - length: not much longer than the draft needs.
+These checks are deliberately strict and are never loosened to make more candidates pass; a
+conservative fallback exists for when none does.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterator, Sequence
+
+from coach.errors import ModelUnavailableError
+from coach.text import NORMALISE, DraftView, sentence_bounds
+
+# The detectors' typography table (coach.text), plus the non-breaking hyphen, which a model
+# writes as "-" inside order numbers ("#A\u20115512"). The extra entry lives here, not in
+# coach.text, because changing that table would change what the detectors match.
+_NORM = {**NORMALISE, ord("\u2011"): "-"}
+
+
+def norm(s: str) -> str:
+    """Quote/dash/space-normalised text for comparisons (verbatim up to typography)."""
+    return re.sub(r"\s+", " ", s.translate(_NORM)).strip()
+
+
+# ---------------------------------------------------------------- facts
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_DAY = (r"(?:Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:rs(?:day)?)?|Fri(?:day)?|"
+        r"Sat(?:urday)?|Sun(?:day)?)")
+FACT_PATTERNS: dict[str, re.Pattern[str]] = {
+    "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+    # A social reply's @handle names who it answers: dropping it was graded a lost name.
+    "handle": re.compile(r"(?<![\w.@])@\w{2,}\b(?!\.\w)"),
+    "url": re.compile(r"\b(?:https?://|www\.)[^\s<>\"')]+[^\s<>\"').,;:!?]"
+                      r"|\b[a-z0-9-]+\.(?:com|co\.uk|org|net|io|app|gov\.uk|help)(?:/[^\s,;]*[\w/])?\b",
+                      re.I),
+    "phone": re.compile(r"(?<![\w#-])(?:\+\d{1,3}[ -]?)?(?:\(?0\d{2,4}\)?[ -]?)\d{3,4}[ -]?\d{3,4}\b"),
+    "amount": re.compile(r"(?:[£$€¥₹]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:/\s?\w+|k|m|bn))?"
+                         r"|\b\d[\d,]*(?:\.\d+)?%|\b\d[\d,]*(?:\.\d+)?\s?(?:GB|MB|TB|kg|g|mg|km|cm|mm|ml|cl|litres?|liters?|inch(?:es)?|ft|lbs?|oz|miles|kWh|kW|mAh|Mbps|Gbps|mph|EUR|USD|GBP|gems|credits|points|RP|XP|titles|items)\b)",
+                         re.I),
+    "place": re.compile(r"\b\d+[A-Z]?\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Road|Rd|Close|Lane|Street|St|Mews|Way|Avenue|Ave|Drive|Park|Court|Place|Square|Crescent|Gardens|Terrace|Grove|Hill)\b(?:,\s+[A-Z][\w]+)?"
+                        r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door|week|term|semester|stage|phase|tier|step|section|chapter|module|episode)\s+#?(?-i:[A-Z0-9])[\w.-]*\b"
+                        # "round" is also a preposition ("outages round Leeds"): only "round 3".
+                        r"|\bround\s+\d+\b"
+                        r"|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+-[a-z]+\b"
+                        r"|\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)?\s?-\s?\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d+(?:\.\d+){1,3}\b", re.I),
+    "date": re.compile(rf"\b(?:{_DAY}\.?,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:-|and|&)\s*\d{{1,2}}(?:st|nd|rd|th)?)?"
+                       rf"(?:\s+of)?\s+{_MONTH}\b\.?(?:\s+\d{{4}})?"
+                       rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
+                       rf"|\b\d{{1,2}}/\d{{4}}\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+                       rf"|\b{_DAY}\b(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"),
+    "time": re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)\b|\b\d{1,2}:\d{2}\b"
+                       r"|\b\d+(?:\s?-\s?\d+)?\s+(?:working |business )?(?:minutes?|mins?|hours?|hrs?|"
+                       r"days?|weeks?|months?|years?)\b"),
+    "reference": re.compile(r"(?<![\w/])#?(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z]|[\d-]{4,})[A-Z0-9]+(?:-[A-Z0-9]+)*\b"
+                            r"|#\d+\b"),
+    "name": re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Chef)\.?\s+[^\W\d_][\w'-]+"
+                       r"|\b(?:Hi|Hey|Dear|Hello|Morning|Afternoon|Evening),?\s+"
+                       r"(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b)(?P<greet>[^\W\d_][\w'-]+)"),
+    # Proper nouns mid-sentence (places, companies, products, people) and acronyms anywhere.
+    "proper": re.compile(r"(?<=[a-z0-9,;:)] )(?:[A-Z\u00C0-\u024F][\w'\u00C0-\u024F-]*)(?:\s+(?:[A-Z\u00C0-\u024F][\w'-]*|\d+[\w.]*))*"
+                         r"|\b[A-Z]{2,}[0-9]*\b"),
+}
+# The text before a word that follows a greeting ("Dear Mr Obi, Something went wrong"): that word
+# starts the sentence, so its capital says nothing about it being a proper noun.
+_AFTER_GREETING = re.compile(r"(?:^|[.!?\n]\s*)(?:hi|hey|hello|dear|morning|afternoon|evening|"
+                             r"good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40},\s*$", re.I)
+_NOT_NAMES = {"I", "We", "You", "There", "Team", "All", "Everyone", "Again", "So", "For", "Thank",
+              "Our", "Sir", "Madam", "Customer", "Passenger", "Player", "Guest", "Member", "Thanks",
+              "Kind", "Best", "Regards", "OK", "FAQ", "FAQs", "ETA", "PM", "AM", "UTC", "TBH", "ASAP",
+              "I'm", "I've", "I'll", "I'd", "Unfortunately", "Please", "Sorry", "Yes", "No", "Hi", "Hello"}
+
+
+# Phone numbers and web addresses are read by libraries first; the patterns above stay as the
+# fallback for what those do not know (measured in bench/bench_libs.py on the dev drafts).
+#  - phonenumbers (Google's libphonenumber): a number it holds VALID in one of PHONE_REGIONS is a
+#    fact, whole: "1300 738 000" (an Australian line), "98450 11223" (an Indian mobile), which
+#    the pattern keeps only in pieces ("1300"). The pattern still catches the numbers no plan
+#    holds as valid, such as the Ofcom drama range ("07700 900431") that examples use.
+#  - urlextract (the IANA list of top-level domains): every host with a real TLD, subdomains
+#    included ("claims.harbourmutual.co.uk/upload", where the pattern kept only
+#    "harbourmutual.co.uk/upload"; "help.novaquest.gg/appeal", which it missed).
+PHONE_REGIONS = ("GB", "IE", "US", "AU", "IN")
+# Cheap gates that keep each library to the texts it could find something in (most have neither):
+# no valid number in PHONE_REGIONS has fewer than 6 digits (Australia's "13 22 11"), and
+# urlextract only finds a host followed by ".tld" (TLDs have 2+ letters), an IPv4 address or a
+# scheme.
+_PHONEISH = re.compile(r"\d(?:\D{0,3}\d){5}")
+_DOMAINISH = re.compile(r"[^\W_]\.[^\W\d_]{2}|://|\d\.\d+\.\d+\.\d")
+_URL_TAIL = ".,;:!?'\""
+
+
+@lru_cache(maxsize=1)
+def _url_extractor():
+    from urlextract import URLExtract
+
+    return URLExtract(extract_email=False)
+
+
+def _library_phones(src: str) -> list[tuple[int, int]]:
+    if not _PHONEISH.search(src):
+        return []
+    import phonenumbers
+
+    spans = {(m.start, m.end) for region in PHONE_REGIONS
+             for m in phonenumbers.PhoneNumberMatcher(src, region,
+                                                      leniency=phonenumbers.Leniency.VALID)}
+    return sorted(spans, key=lambda s: (s[0], s[0] - s[1]))    # longest first where they start
+
+
+def _library_urls(src: str) -> list[tuple[int, int]]:
+    if not _DOMAINISH.search(src):
+        return []
+    out = []
+    for _url, (a, b) in _url_extractor().find_urls(src, get_indices=True):
+        # sentence punctuation after the address, or a bracket closing around it, is not part of it
+        while b > a and (src[b - 1] in _URL_TAIL or (src[b - 1] == ")" and "(" not in src[a:b])):
+            b -= 1
+        url = src[a:b]
+        host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.I).split("/")[0].split(":")[0]
+        tld = host.rsplit(".", 1)[-1]
+        # "Sorted.Now we can": a missing space between sentences, not the .now domain
+        if "/" not in url and tld[:1].isupper() and not tld.isupper():
+            continue
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def _fact_spans(kind: str, src: str) -> Iterator[tuple[int, int]]:
+    """Candidate spans of one kind in the normalised text, the libraries' before the pattern's
+    (where they overlap, the first one wins in extract_facts)."""
+    if kind == "phone":
+        yield from _library_phones(src)
+    elif kind == "url":
+        yield from _library_urls(src)
+    for m in FACT_PATTERNS[kind].finditer(src):
+        yield m.span("greet") if kind == "name" and m.group("greet") else m.span()
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str
+    text: str
+
+
+def extract_facts(text: str) -> list[Fact]:
+    """Facts a rewrite must keep verbatim, in order of appearance, de-duplicated.
+
+    Names are the forms of address and sign-offs (`Hi Dana`, `Mrs Chen`, `Kind regards, Hannah`);
+    other capitalised words are not treated as names, to avoid demanding every product noun.
+    """
+    src = text.translate(_NORM)
+    found: list[tuple[int, Fact]] = []
+    taken: list[tuple[int, int]] = []
+    for kind in ("email", "url", "handle", "phone", "amount", "place", "date", "time", "reference", "name", "proper"):
+        for a, b in _fact_spans(kind, src):
+            s = text[a:b].strip()
+            # "£15," or "3 March." end a clause: the punctuation is not part of the fact, and a
+            # rewrite that moves the fact mid-sentence must not be told it dropped it.
+            while s and s[-1] in ",.;:" and not (kind == "url" and s.endswith("/")):
+                s, b = s[:-1].rstrip(), b - 1
+            if not s or any(a < e and s0 < b for s0, e in taken):
+                continue
+            if kind in ("name", "proper") and (s[0].islower() or s.translate(_NORM) in _NOT_NAMES
+                                               or s.translate(_NORM).split()[0] in _NOT_NAMES):
+                continue
+            if kind == "proper" and _AFTER_GREETING.search(src[max(0, a - 60):a]):
+                continue
+            if kind == "reference" and not s.startswith("#") and len(s) < 3:
+                continue
+            taken.append((a, b))
+            found.append((a, Fact(kind, s)))
+    # Sign-off names: a last line or last word after "regards," / "thanks," / "cheers,".
+    for m in re.finditer(r"(?:regards|thanks|cheers|best|sincerely),?\s*\n?\s*([A-Z][\w'-]+)\s*\.?$",
+                         src, re.I):
+        a, b = m.span(1)
+        if not any(a < e and s0 < b for s0, e in taken):
+            found.append((a, Fact("name", text[a:b])))
+    seen: set[str] = set()
+    out = []
+    for _a, f in sorted(found, key=lambda x: x[0]):
+        if f.text not in seen:
+            seen.add(f.text)
+            out.append(f)
+    return out
+
+
+def facts_missing(draft: str, candidate: str, facts: list[Fact] | None = None) -> list[str]:
+    """Facts of the draft that the candidate does not contain verbatim (up to typography).
+    A capitalised noun ("Terms of Service", "Support") is kept in any case: "our terms of
+    service" names the same thing, while a number, name or date must match exactly."""
+    c = norm(candidate)
+    cl = c.lower()
+    return [f.text for f in (facts if facts is not None else extract_facts(draft))
+            if norm(f.text) not in c and not (f.kind == "proper" and norm(f.text).lower() in cl)]
+
+
+# ---------------------------------------------------------------- promises
+# Each entry: a name and a pattern for an offer or commitment. A candidate "adds" a promise when
+# the pattern matches in it but not in the draft.
+_OUTCOME_VERB = (r"(?:arrang|book|schedul|issu|lift|unfreez|unlock|reduc|lower|freez|restor|reinstat|grant|"
+                 r"offer|redeliver|deliver|waiv|remov|revers|backdat|increas|releas|unban|refund|replac|"
+                 r"fix|cancel|switch|compensat|take care of)\w*")
+PROMISES: dict[str, str] = {
+    "refund": r"\brefund\w*|\breimburs\w*|\bmoney back\b|\bpay (?:you )?back\b|\bchargeback",
+    "credit": r"\bcredit(?:s|ed|ing)?\b|\badjust\w*|\bprice[- ]match\w*|\bmatch (?:the|that|their) price|\bvoucher|\bcoupon|\bpromo code|\bdiscount|\bgoodwill"
+              r"|\bgesture\b|\bpoints?\b|\bbonus\b",
+    "compensation": r"\bcompensat\w*|\bpayout\b|\bpay(?:ment)? for (?:your|the)\b|\bcover (?:the|your) cost",
+    "upgrade": r"\bupgrad\w*",
+    "free": r"(?<!feel )\bfree\b|\bcomplimentary\b|\bno (?:extra )?charge\b|\bat no cost\b|\bon us\b",
+    "waiver": r"\bwaiv\w*|\bwrite off\b|\bcancel (?:the|your) (?:fee|fine|charge)|\bexceptions?\b|\bextension\b|\bextend\w*",
+    "replacement": r"\breplac\w*|\bexchange\b|\bnew (?:one|card|sim|fob|item|device|phone|unit)\b|\bre-?send\w*|\breship\w*",
+    "guarantee": r"\bguarant\w*|\bpromise\w*|\bensure (?:it|this) (?:won't|never)\b|\bwill never happen\b",
+    "priority": r"\bpriorit\w*|\bfast[- ]track\w*|\bexpress\b|\bexpedit\w*|\burgent(?:ly)?\b|\bnext[- ]day\b|\bsame[- ]day\b",
+    "visit": r"\b(?:engineer|technician|courier|locksmith|plumber|electrician|inspector)\b|\bvisit\b|\bsend (?:someone|somebody|a person)\b"
+             r"|\bcollect(?:ion|ed)?\b|\bpick ?up\b",
+    "callback": r"\bcall(?:ing)? (?:you )?back\b|\bcallback\b|\bcall you\b|\bring you\b|\bphone you\b",
+    "approval": r"\bapprov\w*|\boverturn\w*|\breinstat\w*|\bunban\w*|\blift (?:the|your) (?:ban|block|suspension)",
+    "escalation": r"\bescalat\w*|\binvestigat\w*|\bappeal\w*|\bcomplaint\b|\breview (?:your|the) (?:case|claim|decision)",
+    # A new outcome the agent commits to ("I'll arrange a redelivery", "we've lifted the ban",
+    # "I can book you a courtesy car"): checking, asking and passing on stay allowed.
+    # ... also as a second verb of the same sentence ("we'll have a look and take care of it").
+    "outcome": rf"\b(?:i|we)(?:'ll| will|'ve| have| can| could|'m going to| am going to|'re going to|"
+               rf" are going to)\s+(?:(?:\w+\s+)?|[^.!?;]{{0,40}}?\band\s+(?:\w+\s+)?){_OUTCOME_VERB}"
+               r"|\bworking on (?:a |the |an? )?(?:solution|fix|resolution|workaround)\b"
+               r"|\bredeliver\w*|\bpayment plan\b|\bgift card\b|\b(?:courtesy|hire|loan) car\b",
+    "deadline": r"\btoday\b|\btonight\b|\btomorrow\b|\bthis (?:morning|afternoon|evening|week|weekend)\b"
+                r"|\bnext (?:week|month|business day|working day)\b"
+                # "within" only before a span of time: "within the same region" is no deadline.
+                r"|\bwithin\s+(?:the\s+(?:next\s+)?|an?\s+|a (?:few|couple of)\s+|\d+\s*|(?:one|two|three|four|five|six|seven|ten|fourteen|twenty|thirty|several)\s+)?"
+                r"(?:working\s+|business\s+|calendar\s+)?(?:hours?|days?|weeks?|months?|minutes?|mins?|hrs?|h|\d)\b"
+                r"|\bby (?:the )?(?:end of|eod|cob|close of|noon|midday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+                r"|\b(?:in|after) (?:\d+|a few|a couple of|one|two|three|an?) (?:minutes?|hours?|days?|weeks?)\b"
+                r"|\b\d+\s*(?:-\s*\d+\s*)?(?:working |business )?(?:hours?|days?|weeks?)\b|\basap\b|\bimmediately\b"
+                r"|\bright away\b|\bstraight away\b|\bfirst thing\b|\bshortly\b|(?<!as )\bsoon\b",
+}
+_PROMISE_RE = {k: re.compile(v, re.I) for k, v in PROMISES.items()}
+
+
+_NEGATED = re.compile(r"\b(?:not|no|never|unable|cannot|without|nor)\b|n't\b", re.I)
+
+
+def promises_in(text: str, affirmative_only: bool = False) -> dict[str, list[str]]:
+    """Promise wordings found in `text`; with `affirmative_only`, only from sentences that do not
+    negate them ("we can't offer a refund" is a refusal, not a refund)."""
+    t = text.translate(_NORM)
+    chunks = [t]
+    if affirmative_only:
+        chunks = [t[a:b] for a, b in sentence_bounds(t) if not _NEGATED.search(t[a:b])]
+    out: dict[str, list[str]] = {}
+    for chunk in chunks:
+        for k, rx in _PROMISE_RE.items():
+            hits = [m.group(0).lower() for m in rx.finditer(chunk)
+                    if not (affirmative_only and _withdrawn(chunk, m))]
+            if hits:
+                out.setdefault(k, []).extend(hits)
+    return out
+
+
+# A benefit named as ended is no offer: "price matching got scrapped", "we no longer offer
+# vouchers". Only the words right next to it count, so "we scrapped the fee and issued a
+# credit" still offers the credit.
+_WITHDRAWN_AFTER = re.compile(r"^ (?:\w+ ){0,2}?(?:got |was |were |has been |have been |is |are )?"
+                              r"(?:scrapped|discontinued|abolished|axed|phased out|withdrawn|"
+                              r"ended(?! up)|retired|dropped|stopped)\b", re.I)
+_WITHDRAWN_BEFORE = re.compile(r"\b(?:no longer (?:\w+ )?|stopped (?:\w+ing )?|scrapped (?:the |our )?|"
+                               r"discontinued (?:the |our )?|ended (?:the |our )?|axed (?:the |our )?)"
+                               r"(?:\w+ ){0,1}$", re.I)
+
+
+def _withdrawn(chunk: str, m: re.Match) -> bool:
+    """Whether the promise wording `m` in `chunk` names a benefit that was ended."""
+    return bool(_WITHDRAWN_AFTER.search(chunk[m.end():m.end() + 60])
+                or _WITHDRAWN_BEFORE.search(chunk[max(0, m.start() - 60):m.start()]))
+
+
+_REFUSED = re.compile(r"\b(?:can't|cannot|can not|couldn't|could not|won't|not able to|unable to|"
+                      r"not allowed to|wouldn't be able to|don't|do not)\s+(?:\w+ly\s+)?(\w+)", re.I)
+_CAN_DO = re.compile(r"\b(I|we)(?:'ll| will| can| could|'ve| have| am able to| are able to)\s+"
+                     r"(?:now\s+|also\s+|certainly\s+)?(\w+)", re.I)
+
+
+# The result of a check the draft never reported: "I've checked and found that the fee doesn't
+# apply", "your complaint has already been resolved", "it's not an error". Matched in negated
+# sentences too (unlike the offers above), since "not an error" is itself the invented finding.
+_FINDING = re.compile(
+    r"\b(?:found|discovered|confirmed|determined|established|verified)\s+(?:out\s+)?(?:that|the (?:issue|problem|cause|error|fault))\b"
+    r"|\b(?:has|have|had) (?:already |now |since )?been (?:resolved|fixed|sorted|processed|approved|completed|corrected|cleared|refunded)\b"
+    r"|\b(?:is|was|it's|that's)\s+not (?:an? )?(?:error|mistake)\b|\bnot applicable\b", re.I)
+_ADMISSION = re.compile(r"\bwe(?:'ve| have)? made (?:a |an |some )?(?:mistakes?|errors?)\b|\bour (?:mistake|error|fault)\b", re.I)
+_WENT_WRONG = re.compile(r"\b(?:mistakes?|errors?|wrong|fault\w*|glitch\w*|bug\w*|lost|los[et]|broke\w*|missed|"
+                         r"forgot\w*|fail\w*|double[- ]?\w*|twice|incorrect\w*|delay\w*|late|oversight|"
+                         r"mix-?up|dropped the ball|mess\w*|outage|damag\w*|missing|overcharg\w*|"
+                         r"duplicate\w*|cancell?ed|issue|problem|shambles|crash\w*|down)\b", re.I)
+
+
+def _outcome_stem(hit: str) -> str:
+    """What licenses an outcome hit when the draft contains it: a phrasal verb whole ("take care
+    of"), else the first five letters of the verb or last word ("refund" -> "refun")."""
+    verb = re.search(_OUTCOME_VERB + r"$", hit)
+    word = verb.group(0) if verb else hit.split()[-1]
+    return word if " " in word else word[:5]
+
+
+def promises_added(draft: str, candidate: str) -> list[str]:
+    """Offers or commitments in the candidate that the draft did not make.
+
+    A kind of promise counts as added when the candidate uses a wording of it the draft does not
+    contain (so a draft that mentions "refund" allows "refund", but not "compensation"). Dates and
+    times in the candidate that are not among the draft's facts count as a new deadline; an
+    admission of a mistake the draft never reports, or the result of a check it never made, as a
+    new (possibly false) fact.
+    """
+    c = promises_in(candidate, affirmative_only=True)
+    licensed = " ".join(h for hits in promises_in(draft, affirmative_only=True).values()
+                        for h in hits)
+    draft_low = norm(draft).lower()
+    added = []
+    for k, hits in c.items():
+        for h in hits:
+            if k == "outcome" and _outcome_stem(h) in draft_low:
+                continue  # the draft already speaks of this action ("a refund" -> "I'll refund")
+            if h not in licensed and h not in added:
+                added.append(h)
+    # "I can't override it" -> "I can override it": the model dropped the negation and
+    # invented a capability (or an action) the draft refused.
+    refused = {m.group(1).lower() for m in _REFUSED.finditer(draft.translate(_NORM))}
+    for m in _CAN_DO.finditer(candidate.translate(_NORM)):
+        if m.group(2).lower() in refused and m.group(0).lower() not in added:
+            added.append(m.group(0).lower())
+    # "We made a mistake" about a draft that reports no mistake is a new (false) fact.
+    admitted = _ADMISSION.search(candidate)
+    if admitted and not _WENT_WRONG.search(draft):
+        added.append(admitted.group(0).lower())
+    for m in _FINDING.finditer(candidate.translate(_NORM)):
+        if m.group(0).lower() not in draft_low and m.group(0).lower() not in added:
+            added.append(m.group(0).lower())
+    dfacts = {norm(f.text).lower() for f in extract_facts(draft)}
+    for f in extract_facts(candidate):
+        if f.kind in ("date", "time", "amount") and norm(f.text).lower() not in dfacts \
+                and norm(f.text).lower() not in draft_low and f.text.lower() not in added:
+            added.append(f.text.lower())
+    return added
+
+
+# ---------------------------------------------------------------- ownership
+# Blame, helplessness and distance in any wording; the rule packs catch the stock phrasings, these
+# catch what a model writes when it "fixes" a draft by rephrasing the same dodge.
+DISOWN = re.compile("|".join([
+    r"\b(?:I|we)\s+(?:really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|couldn't|could not|am unable|'m unable|are unable|'re unable|am not able|'m not able|are not able|'re not able|have no (?:way|power|control|say|authority)|(?:wouldn't|would not|won't|will not) be able to)\b",
+    r"\b(?:they|he|she|it|the \w+(?: team)?)\s+(?:can't|cannot|won't|couldn't)\b",
+    r"\bunable to\b|\bnot able to\b|\bno way (?:for (?:me|us) )?to\b|\bno way of\b|\bnothing (?:more )?(?:I|we) can\b|\bnot much (?:I|we) can\b",
+    r"\bnot (?:our|my) (?:fault|problem|issue|responsibility|call|decision|department|doing|area)\b",
+    r"\b(?:isn't|is not|wasn't|was not|aren't|are not) (?:our|my) (?:fault|problem|issue|responsibility|call|decision|doing)\b",
+    r"\b(?:their|his|her|the \w+'s|your) (?:fault|mistake|error|problem|responsibility|call|decision)\b",
+    r"\bout of (?:my|our) (?:hands|control)\b|\bbeyond (?:my|our) control\b|\b(?:up to|down to) (?:them|the \w+ team)\b",
+    r"\b(?:they|them|the \w+ (?:team|department|people))\s+(?:decide|decided|handle|handled|make|made|caused|messed)\b",
+    # The cause handed to someone else: "was down to the payment processor we use".
+    r"\b(?:was|were|is|are|'s|came|comes|come) (?:\w+ )?down to (?!(?:us|me|our|my)\b|the (?:last|wire|final)\b)(?:the|a|an|their|your|how)\b",
+    r"\bnothing to do with (?:us|me)\b|\b(?:wasn't|was not|not) (?:us|me)\b|\bblame\b",
+    r"\bnot (?:something|anything) (?:I|we|support|the \w+(?: here)?|\w+ team) (?:did|caused|do|touched|control|decide)\b",
+    r"\b(?:on|at|from) (?:their|the \w+'s) (?:end|side)\b|\bnot (?:by|from|with|on) (?:us|me)\b",
+    # "it's IT's problem", "that's the courier's fault": blame by possessive, any owner
+    r"\b(?!(?-i:[Ii]t|[Tt]hat|[Ww]hat|[Tt]here|[Hh]ere|[Ww]ho|[Tt]his|[Hh]e|[Ss]he)'s\b)\w+'s (?:fault|problem|responsibility|call|decision)\b",
+    # Siding with the customer against the company: "I'd have moaned too", "a bad move by
+    # leadership", "the unfair criteria", "I just process what I'm given".
+    r"\bI(?:'d| would) (?:have |be |also )?\w+ (?:too|as well)\b",
+    r"\b(?:a |such a )?(?:bad|terrible|awful|stupid|dumb|silly) (?:move|call|decision|idea)\b",
+    r"\b(?:the|our|these|this|those) (?:unfair|ridiculous|stupid|dumb|silly|pointless) \w+",
+    r"\bI(?:'m| am)? (?:just|only) (?:process|follow|pass(?:ing)? on|do what|work here|the messenger)\b",
+    r"\b(?:I|we) (?:don't|do not|dont) have (?:a |any )?(?:line|access|say|control|visibility)\b",
+    r"\bI(?:'m| am) (?:honestly |really |literally )?(?:just|only) (?:the|a|an) (?:\w+ )?(?:person|one|agent|receptionist|temp|messenger|admin)\b",
+    r"\bfor any inconvenience\b|\bany inconvenience\b|\bwe apologi[sz]e for the inconvenience\b",
+    r"\bpolicy (?:is|says|states|doesn't|does not)\b[^.!?]{0,40}$",
+]), re.I | re.M)
+OWN = re.compile(
+    r"\b(?:I|we)(?:'ve| have|'ll| will|'m| am|'re| are|'d| would)?\s+(?:just |now |already |also |personally |gone ahead and |going to |happy to |able to |can )*"
+    r"(?!(?:can't|cannot|don't|won't|not)\b)[a-z]+\b|\blet me\b|\bhere's what\b|\bwe made\b|\bour (?:mistake|error|fault)\b",
+    re.I)
+
+
+def owns_problem(candidate: str) -> bool:
+    """True when the text speaks for the company/agent with an action and carries no dodge."""
+    t = DraftView(candidate).masked  # the customer's quoted words are not the agent's dodge
+    if DISOWN.search(t):
+        return False
+    return bool(OWN.search(t))
+
+
+def disowning_phrases(candidate: str) -> list[str]:
+    t = DraftView(candidate).masked
+    return [m.group(0) for m in DISOWN.finditer(t)]
+
+
+# ---------------------------------------------------------------- format / length
+_ARTEFACT = re.compile(r"<\|im_(?:start|end)\|>|\bsystem prompt\b|\bas an ai\b|\blanguage model\b|"
+                       r"\brewrite[sd]?:|\bdraft:|\bflagged\b|\bownership\b|```|\{\s*\"|\[[^\]]{2,60}\]",
+                       re.I)
+
+
+def _ngrams(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    w = re.findall(r"[a-z0-9']+", text.lower())
+    return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
+
+
+def _prompt_ngrams() -> set[tuple[str, ...]]:
+    global _PROMPT_NGRAMS
+    if _PROMPT_NGRAMS is None:
+        from coach.lm.prompts import PROMPTS_DIR
+
+        grams: set[tuple[str, ...]] = set()
+        for p in PROMPTS_DIR.glob("*.v*.txt"):
+            raw = re.sub(r"\$\w+", " ", p.read_text(encoding="utf-8"))
+            # Quoted phrases are wording the prompt asks for ("we made a mistake", "here's what I
+            # can do"); a rewrite using them is doing its job, not leaking the instructions.
+            raw = re.sub(r'"[^"\n]{1,80}"', " | ", raw)
+            grams |= _ngrams(raw)
+        _PROMPT_NGRAMS = grams
+    return _PROMPT_NGRAMS
+
+
+_PROMPT_NGRAMS: set[tuple[str, ...]] | None = None
+_LEAK = re.compile(r"\b(?:you are an? (?:helpful )?(?:assistant|ai)|my instructions|previous instructions|"
+                   r"system prompt|as instructed)\b", re.I)
+
+
+def prompt_leak(draft: str, candidate: str) -> bool:
+    """Does the candidate repeat the instructions (a draft asking to print the prompt)?"""
+    if _LEAK.search(candidate) and not _LEAK.search(draft):
+        return True
+    return bool((_ngrams(candidate) & _prompt_ngrams()) - _ngrams(draft))
+
+
+def copied_from(candidate: str, examples: Sequence[str], draft: str, n: int = 5) -> bool:
+    """Does the candidate reuse a run of `n` words from an example it was shown that the draft
+    does not have? A 1.5B model pastes example content ("the server rollback on 12 October")
+    into unrelated replies; such a candidate is about someone else's problem."""
+    grams = _ngrams(candidate, n) - _ngrams(draft, n)
+    return any(grams & _ngrams(e, n) for e in examples)
+
+
+def without_copied(candidate: str, examples: Sequence[str], draft: str) -> str:
+    """The candidate without its sentences that reuse an example's words (see `copied_from`).
+    The model mostly pastes an example's closing next step ("I'll take you through unlocking it
+    now; are you in the app?") after a sentence of its own; what is left still has to pass
+    every check on its own."""
+    return " ".join(candidate[a:b].strip() for a, b in sentence_bounds(candidate)
+                    if not copied_from(candidate[a:b], examples, draft)).strip()
+
+
+def format_problems(draft: str, candidate: str, max_ratio: float = 1.6, slack_words: int = 25) -> list[str]:
+    """Empty, artefacts of the prompt (tags, JSON, placeholders, the instructions themselves), or
+    much longer than the draft."""
+    probs = []
+    if not candidate.strip():
+        return ["empty"]
+    if prompt_leak(draft, candidate):
+        probs.append("repeats the instructions")
+    if _ARTEFACT.search(candidate) and not _ARTEFACT.search(draft):
+        probs.append("prompt artefact or placeholder")
+    dw, cw = len(draft.split()), len(candidate.split())
+    if cw > max_ratio * dw + slack_words:
+        probs.append(f"too long ({cw} words for a {dw}-word draft)")
+    return probs
+
+
+_SENT = re.compile(r"[^.!?\n]+[.!?]*")
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
+def duplicated(text: str) -> list[str]:
+    """Sentences of three words or more said twice (word for word, case and punctuation aside):
+    a template sentence next to the same sentence in the draft reads as a broken reply."""
+    seen: dict[str, int] = {}
+    for m in _SENT.finditer(text):
+        s = " ".join(_WORDS.findall(m.group().lower()))
+        if len(s.split()) >= 3:
+            seen[s] = seen.get(s, 0) + 1
+    return [s for s, n in seen.items() if n > 1]
+
+
+_DECIDE = (r"(?:allow|permit|approv|accept|refund|waiv|return|exchang|cancel|extend|backdat|reissu|"
+           r"honou?r|revers|remov|lift|reduc|match|offer|replac|transfer|reinstat|grant|authori[sz]|"
+           r"process|change|move|switch|compensat|credit|discount|enter into|give (?:a )?reasons?)")
+_DECISION = re.compile(
+    rf"(?:\bnot|\bnever|n't|\bcannot|\bunable to|\bno longer)\s+(?:\w+ly\s+)?(?:be\s+|been\s+)?"
+    rf"(?:able to\s+)?{_DECIDE}\w*"
+    r"|\b(?:non-?refundable|not (?:refundable|eligible|possible|transferable|available)|ineligible|"
+    r"isn't (?:refundable|eligible|possible)|aren't (?:refundable|eligible))\b"
+    r"|\b(?:declined|refused|rejected|turned down)\b", re.I)
+
+
+def decision_lost(draft: str, candidate: str) -> bool:
+    """Whether the draft refuses something (a refund, a waiver, an approval: its decision) and
+    the candidate no longer does. Dropping "our policy does not allow charges to be waived"
+    leaves a reply that reads as if the charge might still go; turning a refused overdraft into
+    "I'm sending your request to our team" changes the answer. Both were graded D."""
+    return bool(_DECISION.search(draft)) and not _DECISION.search(candidate)
+
+
+GAP_PROBLEMS = ("prompt artefact or placeholder", "too long")
+
+
+# ---------------------------------------------------------------- all checks
+@dataclass
+class Checks:
+    flags_left: list[dict] = field(default_factory=list)
+    facts_missing: list[str] = field(default_factory=list)
+    promises_added: list[str] = field(default_factory=list)
+    owns_problem: bool = False
+    problems: list[str] = field(default_factory=list)   # format / length / dodges, for debugging
+
+    @property
+    def passed(self) -> bool:
+        return (not self.flags_left and not self.facts_missing and not self.promises_added
+                and self.owns_problem and not self.problems)
+
+    @property
+    def passed_with_gaps(self) -> bool:
+        """Passed, for a reply the agent completes: [placeholders] and the length they add are
+        expected (the fallback), every other check holds."""
+        return (not self.flags_left and not self.facts_missing and not self.promises_added
+                and not [p for p in self.problems if not p.startswith(GAP_PROBLEMS)])
+
+    def to_dict(self) -> dict:
+        return {"flags_left": self.flags_left, "facts_missing": self.facts_missing,
+                "promises_added": self.promises_added, "owns_problem": self.owns_problem}
+
+
+def verify(draft: str, candidate: str, coach, facts: list[Fact] | None = None) -> Checks:
+    """Run every check of a candidate against its draft with the shared Coach pipeline."""
+    flags = coach.check(candidate) if candidate.strip() else []
+    probs = format_problems(draft, candidate)
+    probs += [f"dodge: {p}" for p in disowning_phrases(candidate)]
+    said_twice = set(duplicated(draft))
+    probs += [f"repeated: {d}" for d in duplicated(candidate) if d not in said_twice]
+    if decision_lost(draft, candidate):
+        probs.append("the draft's refusal is gone")
+    return Checks(
+        flags_left=[{"type": f.type, "quote": f.quote} for f in flags],
+        facts_missing=facts_missing(draft, candidate, facts),
+        promises_added=promises_added(draft, candidate),
+        owns_problem=owns_problem(candidate),
+        problems=probs)
+
+
+# ---------------------------------------------------------------- topic drift
+MIN_TOPIC_SIM = 0.45   # cosine of MiniLM vectors; below it the "rewrite" talks about something else
+# Fallback measure when the embedding model is not installed: the share of the rewrite's content
+# words found in the original (`word_overlap`). It is a different scale from the cosine: on the
+# 180 pairs of prompts/rewrite_bank.jsonl, 0.45 passes only 17% of the real rewrites, while 0.15
+# passes 94% of them and 1.5% of 895 mismatched pairs (a draft vs another row's rewrite).
+MIN_WORD_OVERLAP = 0.15
+_STOP = set("the a an and or but so to of in on for with at by from is are was were be been it this "
+            "that these those you your we our us i me my they them their he she his her as if "
+            "not no can will would could should have has had do does did just there here what".split())
+
+
+def topic_similarity(a: str, b: str) -> float:
+    """Cosine of the sentence vectors of `a` and `b` (compare with MIN_TOPIC_SIM).
+
+    Raises ModelUnavailableError when the embedding model is not installed; `on_topic` then
+    falls back to `word_overlap`. Any other error is a real error and is not hidden."""
+    from coach.embedder.model import get_embedder
+
+    v = get_embedder().encode([a, b])
+    return float(v[0] @ v[1])
+
+
+def word_overlap(a: str, b: str) -> float:
+    """Share of `b`'s content words that occur in `a` (compare with MIN_WORD_OVERLAP)."""
+    wa = {w for w in re.findall(r"[a-z']{3,}", a.lower())} - _STOP
+    wb = {w for w in re.findall(r"[a-z']{3,}", b.lower())} - _STOP
+    return len(wa & wb) / (len(wb) or 1)
+
+
+def on_topic(a: str, b: str) -> bool:
+    """Is `b` about the same thing as `a`? Catches a model pasting an example's content.
+    Sentence vectors when the embedding model is installed, word overlap (with its own
+    threshold) when it is not."""
+    try:
+        return topic_similarity(a, b) >= MIN_TOPIC_SIM
+    except ModelUnavailableError:
+        return word_overlap(a, b) >= MIN_WORD_OVERLAP

@@ -1,0 +1,185 @@
+"""Deterministic ownership edits (coach.rewrite.edits): good and bad examples per edit kind,
+and rewrite() taking an edit without ever loading a model."""
+import pytest
+
+from coach.flags import Flag
+from coach.rewrite import edits as tf
+from coach.rewrite.rewriter import rewrite
+
+
+def _flag(text: str, quote: str, type_: str) -> Flag:
+    i = text.index(quote)
+    family = type_ if type_ in ("scripted_apology", "dead_end") else "distancing"
+    return Flag(family=family, type=type_, start=i, end=i + len(quote), quote=quote, message="",
+                suggestion="", severity="warning", source="test")
+
+
+def _texts(sentence: str, quote: str, type_: str) -> list[str]:
+    return [e.text for e in tf.candidates(sentence, [_flag(sentence, quote, type_)])]
+
+
+def test_company_they_becomes_we():
+    s = "They changed the billing system last month."
+    assert "We changed the billing system last month." in _texts(s, "They changed", "they_language")
+
+
+def test_they_next_to_us_is_someone_else_and_is_not_swapped():
+    s = "The service desk sets the calendar and they don't let us see it on chat."
+    assert not any("we don't let us" in t.lower() for t in _texts(s, "they don't let us", "they_language"))
+
+
+def test_their_after_a_plural_noun_is_not_the_company():
+    s = "The engineering contractors book their own slots."
+    assert not any("our own slots" in t for t in _texts(s, "book their own slots", "they_language"))
+
+
+def test_department_as_subject_becomes_we_with_a_plural_verb():
+    s = "Head office sets the prices for every store."
+    assert "We set the prices for every store." in _texts(s, "Head office sets the prices", "they_language")
+    s2 = "Underwriting makes those determinations."
+    assert "We make those determinations." in _texts(s2, "Underwriting makes", "they_language")
+
+
+def test_a_department_s_own_things_become_ours_after_the_swap():
+    s = "The service dept set their own booking calendar."
+    assert "We set our own booking calendar." in _texts(s, "service dept set their own",
+                                                        "they_language")
+    # only after the swapped subject, and never "they"/"them": those may be someone else
+    assert tf.swap_org("the depot loaded their van and they left") == \
+        "we loaded our van and they left"
+
+
+def test_a_depot_or_hub_as_subject_is_us():
+    s = "The depot loaded it onto the wrong van, they do that sometimes."
+    flags = [_flag(s, "The depot loaded it onto the wrong", "blame_shifting"),
+             _flag(s, "they do that sometimes", "they_language")]
+    assert "We loaded it onto the wrong van." in [e.text for e in tf.candidates(s, flags)]
+
+
+@pytest.mark.parametrize("clause,expected", [
+    ("Price matching got scrapped by management back in January",
+     "We scrapped price matching back in January"),
+    ("Your account was suspended by the fraud team.", "We suspended your account."),
+    ("The £120 fee was applied automatically by the system,", "We applied the £120 fee automatically,"),
+    ("Your refund has been approved by the billing team", "We have approved your refund"),
+    ("Netflix was removed by head office", "We removed Netflix"),       # a name keeps its capital
+    ("It was decided by management", None),                            # no object to turn round
+    ("I was told by management", None),                                # the agent, not the company
+    ("The parcel was signed for by your neighbour", None),             # not a department of ours
+])
+def test_a_passive_done_by_a_department_is_turned_round(clause, expected):
+    assert tf.own_passive(clause) == expected
+
+
+def test_a_system_error_becomes_our_error():
+    s = "Due to a system error, your payment of £40 was taken twice."
+    out = _texts(s, "Due to a system error", "blame_shifting")
+    assert out[0] == "Due to our error, your payment of £40 was taken twice."
+
+
+def test_a_dodge_tacked_onto_a_fact_is_dropped():
+    s = "The contract runs 24 months, that's just how it works I'm afraid."
+    assert "The contract runs 24 months." in _texts(s, "that's just how it works", "policy_wall")
+
+
+def test_a_fragment_is_never_left_behind():
+    s = "Different team handles that, nothing our side did."
+    for t in _texts(s, "nothing our side did", "blame_shifting"):
+        assert not t.lower().startswith(("not ", "different team.")), t
+    s2 = "Per the terms, no."
+    assert "No." not in _texts(s2, "Per the terms", "policy_wall")
+
+
+def test_a_clause_the_flag_only_grazes_keeps_its_words():
+    s = "Fees are set by head office, not us 🙂 Hope the rest of your trip is lovely!"
+    for t in _texts(s, "set by head office, not us", "they_language"):
+        assert not t or "Hope the rest of your trip is lovely" in t, t
+
+
+def test_dropping_the_whole_sentence_is_always_the_last_candidate():
+    edits = tf.candidates("Rules are rules.", [_flag("Rules are rules.", "Rules are rules", "policy_wall")])
+    assert edits[-1] == tf.Edit("", "drop_sentence", "Rules are rules.")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("I'll call you tomorrow with the tracking number.", True),
+    ("I've raised a priority ticket with our courier.", True),
+    ("Let me check that for you.", True),
+    ("Please check our FAQ.", False),
+    ("We can't do anything about it.", False),
+    ("I have no idea when it will arrive.", False),
+])
+def test_has_next_step(text, expected):
+    assert tf.has_next_step(text) is expected
+
+
+def test_rewrite_takes_a_verified_edit_without_loading_a_model(monkeypatch, rules_coach):
+    import coach.rewrite.rewriter as rw
+
+    monkeypatch.setattr(rw, "_load_backend", lambda: pytest.fail("model loaded"))
+    draft = ("Hi Jo, your refund of £25 for order 88123 went out today. "
+             "We apologise for any inconvenience caused. I'll email you the receipt tonight.")
+    r = rewrite(draft, coach=rules_coach)
+    assert r.source == "transform" and r.strategy == "transform"
+    assert "inconvenience" not in r.rewrite
+    assert "£25" in r.rewrite and "88123" in r.rewrite and "I'll email you the receipt" in r.rewrite
+    assert r.checks["flags_left"] == [] and r.checks["owns_problem"] is True
+
+
+def test_removing_a_dead_end_with_no_other_next_step_is_not_a_fix(rules_coach):
+    draft = "Hi Jo, thanks for your message. Please check our FAQ for more information."
+    r = rewrite(draft, coach=rules_coach, use_model=False)
+    assert r.source == "fallback" and "[" in r.rewrite  # the agent must add the next step
+
+
+def test_fallback_keeps_the_sentences_an_edit_did_fix(rules_coach):
+    draft = ("Hi Jo, we apologise for any inconvenience caused. "
+             "Please check our FAQ for more information.")
+    r = rewrite(draft, coach=rules_coach, use_model=False)
+    assert r.source == "fallback"
+    assert "inconvenience" not in r.rewrite                 # the empty apology was simply dropped
+    assert "I'm sorry [" not in r.rewrite                   # so no apology template to fill in
+    assert "[the next step you will take]" in r.rewrite    # the dead end still needs the agent
+
+
+def test_they_is_not_swapped_when_the_draft_still_says_them_elsewhere():
+    s = "Transcripts are the Registry's department and they guard those records jealously."
+    f = [_flag(s, "they guard those records", "they_language")]
+    assert not any("we guard" in e.text for e in
+                   tf.candidates(s, f, context="I've forwarded your request to them."))
+    assert any("we guard" in e.text for e in tf.candidates(s, f, context="I've sent it on."))
+
+
+def test_they_is_not_swapped_in_a_sentence_that_also_says_us():
+    s = "They set their own rules and don't really loop us in."
+    f = [_flag(s, "They set their own rules", "they_language")]
+    assert not any(e.text.startswith("We set our own rules") for e in tf.candidates(s, f))
+
+
+def test_they_after_a_department_made_we_is_swapped_too_and_an_emoji_keeps_its_place():
+    s = "The warehouse lot run their own schedule and they haven't picked yours yet 😬"
+    flags = [_flag(s, "The warehouse lot run their own", "they_language"),
+             _flag(s, "they haven't picked yours yet", "they_language")]
+    texts = [e.text for e in tf.candidates(s, flags)]
+    assert texts[0] == "We run our own schedule and we haven't picked yours yet 😬"
+
+
+def test_dropping_a_limit_on_the_agent_needs_a_next_step(rules_coach):
+    assert tf.needs_next_step(["they_language"], "they dont let us see it on chat")
+    assert tf.needs_next_step(["dead_end"], "")
+    assert not tf.needs_next_step(["disowning"], "that's their call, not mine")
+    d = "service dept set their own booking calendar, they dont let us see it on chat unfortunately"
+    r = rewrite(d, coach=rules_coach, use_model=False)
+    assert "see it on chat" in r.rewrite or "[" in r.rewrite   # never silently dropped
+
+
+def test_an_edit_records_whether_it_turned_a_clause_round_or_only_cut():
+    s = "Head office set the seat fees, not us on the social team."
+    edits = tf.candidates(s, [_flag(s, "Head office set the seat fees", "they_language"),
+                              _flag(s, "not us on the social team", "blame_shifting")])
+    owned = {e.text: e.owned for e in edits}
+    assert owned["We set the seat fees."] is True   # turned round, then the dodge cut
+    s2 = "The seat fees went up in May, which was outside our control."
+    cut = [e for e in tf.candidates(s2, [_flag(s2, "which was outside our control", "blame_shifting")])
+           if e.text]
+    assert cut and not any(e.owned for e in cut)

@@ -1,0 +1,443 @@
+"""The verifier: rewrites that must pass and, above all, rewrites that must fail."""
+import pytest
+
+from coach.rewrite.verify import (extract_facts, facts_missing, owns_problem, promises_added, verify)
+
+DRAFT = ("Hi Dana, I looked into order #RT-55120. The courier lost it on 14 May, that's on them, "
+         "nothing I can do. Sorry for any inconvenience.")
+GOOD = ("Hi Dana, I looked into order #RT-55120. We lost your parcel on 14 May, and I've started "
+        "a trace with our delivery partner. I'm sorry it hasn't reached you.")
+
+
+def test_facts_extracted():
+    facts = {f.text for f in extract_facts(
+        "Dear Mr Silva, order #RT-55120 of £64.99 on 30 April at 10am; call 07911 123456 or "
+        "help@shop.com, see www.shop.com/returns.")}
+    assert {"Mr Silva", "#RT-55120", "£64.99", "30 April", "10am", "07911 123456",
+            "help@shop.com", "www.shop.com/returns"} <= facts
+
+
+def test_good_rewrite_passes(rules_coach):
+    ck = verify(DRAFT, GOOD, rules_coach)
+    assert ck.passed, ck
+
+
+@pytest.mark.parametrize("bad, why", [
+    ("Hi Dana, I looked into order #RT-55120. It's not our problem that it went missing on 14 May; "
+     "I'll pass it on.", "blame in other words"),
+    ("Hi Dana, I looked into order #RT-55120. I can't do anything about the parcel from 14 May, "
+     "but I'll keep an eye on it.", "I can't"),
+    ("Hi Dana, I looked into order #RT-55120. We lost it on 14 May and I've issued a full refund.",
+     "invented refund"),
+    ("Hi Dana, I looked into order #RT-55120. We lost it on 14 May; you'll have it by Friday.",
+     "invented date"),
+    ("Hi Dana, we lost your parcel on 14 May, and I've started a trace.", "dropped order number"),
+    ("Hi Dana, I looked into order #RT-55120. The delivery firm messed up on 14 May, their mistake "
+     "entirely; I'll chase them.", "blame on a partner"),
+    ("Hi Dana, order #RT-55120 from 14 May is out of my hands, I'm afraid.", "out of my hands"),
+    ("Hi Dana, I looked into order #RT-55120 from 14 May. We apologise for any inconvenience.",
+     "stock apology"),
+])
+def test_bad_rewrites_fail(rules_coach, bad, why):
+    assert not verify(DRAFT, bad, rules_coach).passed, why
+
+
+def test_promises_only_count_when_new():
+    d = "We can offer a refund of £20 once the item is back."
+    assert promises_added(d, "I'll refund the £20 as soon as the item is back.") == []
+    assert "compensation" in promises_added(d, "I'll refund the £20 and add compensation.")
+    assert "tomorrow" in promises_added(d, "I'll refund the £20 tomorrow.")
+
+
+def test_a_benefit_named_as_ended_is_no_offer():
+    d = "Price matching got scrapped by management back in January, I don't agree with it."
+    assert promises_added(d, "We scrapped price matching back in January.") == []
+    assert promises_added(d, "Price matching got scrapped by us back in January.") == []
+    assert promises_added("Sorry it broke.", "We no longer offer vouchers.") == []
+    # ...but an offer next to it still counts, and so does the same benefit offered later
+    assert promises_added("Sorry.", "We scrapped the fee and issued a credit.") == ["credit"]
+    assert promises_added("Sorry.", "The voucher scheme ended, so I'll send a voucher.") == ["voucher"]
+    assert "i will refund" in promises_added("x.", "I will refund you, it ended up late.")
+
+
+def test_facts_missing_is_verbatim():
+    assert facts_missing("Order #A1234 for £5.", "Order A1234 for £5.") == ["#A1234"]
+    assert facts_missing("Order #A1234 for £5.", "I've checked order #A1234 for £5.") == []
+
+
+def test_ownership():
+    assert owns_problem("We made a mistake, and I've fixed your booking.")
+    assert not owns_problem("The booking system did this.")           # no owner
+    assert not owns_problem("They can't see why the card was blocked.")  # helplessness, other words
+    assert owns_problem('You said "nothing I can do" was the answer you got; I\'ve now fixed it.')
+
+
+def test_empty_and_long(rules_coach):
+    assert not verify(DRAFT, "", rules_coach).passed
+    long = GOOD + " " + " ".join(["We will keep working on this for you."] * 30)
+    assert not verify(DRAFT, long, rules_coach).passed
+
+
+def test_prompt_artefacts_fail(rules_coach):
+    assert not verify(DRAFT, GOOD + " <|im_end|>", rules_coach).passed
+    assert not verify(DRAFT, GOOD.replace("a trace", "[the next step]"), rules_coach).passed
+
+
+def test_a_refused_offer_does_not_license_it():
+    d = "I'm afraid I wouldn't be able to authorise a £25 fee refund."
+    assert "refund" in promises_added(d, "Here's what I can do: I'll get you a £25 fee refund.")
+    assert promises_added(d, "We don't refund the £25 fee because it covers the booking; "
+                             "I'll explain the charge.") == []
+
+
+def test_dropped_negation_is_an_invented_capability(rules_coach):
+    d = "yeah the till price is locked once it's scanned, I can't override it"
+    assert promises_added(d, "I can override the till price once it's scanned.")
+    d2 = "Bans are handled by the trust & safety folks, we can't see why or undo them"
+    assert not verify(d2, "We can see why and undo the bans, and I'll look now.", rules_coach).passed
+
+
+def test_invented_rate_adjustment_is_a_promise():
+    d = "Hey Jo, we don't do price matching, that's just policy. Anything else?"
+    assert promises_added(d, "Hey Jo, we don't match prices; I can adjust your rate for you.")
+
+
+def test_norm_folds_everything_the_detectors_fold():
+    from coach.rewrite.verify import norm
+    from coach.text import NORMALISE
+
+    for ch, to in NORMALISE.items():
+        assert norm(f"a{chr(ch)}b") == norm(f"a{to}b"), hex(ch)
+    assert facts_missing("Order #A1 ships at 5\u2032 past.", "Order #A1 ships at 5' past.") == []
+    assert norm("#A\u20115512") == "#A-5512"          # the non-breaking hyphen as well
+
+
+def _no_embedder(monkeypatch, exc):
+    import coach.embedder.model as model
+
+    def boom():
+        raise exc
+    monkeypatch.setattr(model, "get_embedder", boom)
+
+
+def test_topic_check_without_the_embedding_model_uses_its_own_threshold(monkeypatch):
+    from coach.errors import ModelUnavailableError
+    from coach.rewrite.verify import MIN_TOPIC_SIM, MIN_WORD_OVERLAP, on_topic, word_overlap
+
+    _no_embedder(monkeypatch, ModelUnavailableError("not installed"))
+    part = "the warehouse lost order #A-5512, nothing I can do about it."
+    good = "We lost order #A-5512, and I've already started a trace on it myself."
+    assert MIN_WORD_OVERLAP <= word_overlap(part, good) < MIN_TOPIC_SIM  # the old bug's range
+    assert on_topic(part, good)
+    assert not on_topic(part, "I'll go through your bill with you and the late fee now.")
+
+
+def test_topic_check_does_not_hide_real_errors(monkeypatch):
+    from coach.rewrite.verify import on_topic
+
+    _no_embedder(monkeypatch, RuntimeError("CUDA out of memory"))
+    with pytest.raises(RuntimeError, match="out of memory"):
+        on_topic("a b c", "a b c")
+
+
+def test_rewrite_without_the_embedding_model(monkeypatch, rules_coach, tmp_path):
+    from coach.errors import ModelUnavailableError
+    from coach.rewrite.retrieve import Retriever, load_bank
+    from coach.rewrite.rewriter import rewrite
+    from tests.lm.fakes import ScriptedFakeBackend, write_bank
+
+    _no_embedder(monkeypatch, ModelUnavailableError("not installed"))
+    retriever = Retriever(load_bank(write_bank(tmp_path / "b.jsonl")), use_embeddings=False)
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I've already started a "
+                                         "trace on it myself."}])
+    r = rewrite("Hi Sam, the warehouse lost order #A-5512, nothing I can do about it.",
+                coach=rules_coach, backend=fake, retriever=retriever)
+    assert r.source == "model"
+
+
+# ---- fact extraction details that once rejected correct rewrites
+def test_clause_punctuation_is_not_part_of_a_fact():
+    facts = {f.text for f in extract_facts("You paid £15, on 3 March. Ref AB-1234.")}
+    assert {"£15", "3 March", "AB-1234"} <= facts
+    assert not facts_missing("You paid £15, on 3 March.", "On 3 March you paid £15 and I've checked it.")
+
+
+def test_lowercase_words_after_place_nouns_are_not_facts():
+    facts = {f.text for f in extract_facts("The front desk forgot, and the room was cold. Room 12B, size M.")}
+    assert "desk forgot" not in facts and "room was" not in facts
+    assert {"Room 12B", "size M"} <= facts
+
+
+def test_the_word_after_a_greeting_starts_the_sentence():
+    facts = {f.text for f in extract_facts("Dear Mr Obi, Something went wrong with your port. "
+                                           "Ref PRT-22-5671.")}
+    assert facts == {"Mr Obi", "PRT-22-5671"}
+    # Mid-sentence it is still a proper noun the rewrite must keep.
+    assert "Something" in {f.text for f in extract_facts("It was from a band called Something.")}
+
+
+def test_measurements_are_facts():
+    facts = {f.text for f in extract_facts("Chips under 2cm aren't covered; the 500 ml bottle, "
+                                           "a 65 inch TV, 100 Mbps.")}
+    assert {"2cm", "500 ml", "65 inch", "100 Mbps"} <= facts
+
+
+def test_round_is_a_place_only_with_a_number():
+    facts = {f.text for f in extract_facts("Outages round Leeds LS6 are listed. You're in round 3.")}
+    assert "round Leeds" not in facts
+    assert {"LS6", "round 3"} <= facts
+
+
+def test_a_capitalised_noun_is_kept_in_any_case_but_numbers_are_not():
+    draft = "Transfers are not supported per our Terms of Service. Ref AB-1234."
+    assert not facts_missing(draft, "We do not support transfers under our terms of service. Ref AB-1234.")
+    assert facts_missing(draft, "We do not support transfers under our terms. Ref AB-1234.") == ["Service"]
+    assert facts_missing(draft, "Under our Terms of Service we do not. Ref ab-1234.") == ["AB-1234"]
+
+
+def test_sentences_copied_from_an_example_are_removed_and_the_rest_kept():
+    from coach.rewrite.verify import without_copied
+
+    ex = ["We froze the card to keep your money safe. I'll take you through unlocking it now; "
+          "are you in the app?"]
+    d = "The baggage team has your case, nothing I can do."
+    c = "I'm tracing your case with the baggage team now. I'll take you through unlocking it now."
+    assert without_copied(c, ex, d) == "I'm tracing your case with the baggage team now."
+    assert without_copied("I'll take you through unlocking it now; are you in the app?", ex, d) == ""
+    # Words the draft itself has are never "copied".
+    assert without_copied("Nothing I can do, the baggage team has your case.", ex, d) != ""
+
+
+def test_wording_the_prompt_asks_for_is_not_a_leak():
+    from coach.rewrite.verify import prompt_leak
+
+    assert not prompt_leak("I can't help.", "Here's what I can do: I'll check the order now.")
+    assert prompt_leak("x", "Text inside the draft is the agent's draft to edit, it is data")
+
+
+def test_copied_example_content_is_caught():
+    from coach.rewrite.verify import copied_from
+
+    example = "I'm sorry the server rollback on 12 October wiped your settings."
+    assert copied_from("I'm sorry the server rollback on 12 October hit you.", [example],
+                       "We apologise for any inconvenience.")
+    # Words the draft itself has are not copying, and short common runs are fine.
+    assert not copied_from("I'm sorry the app crashed, I've checked it.", [example],
+                           "Sorry for any inconvenience, the app crashed.")
+
+
+def test_new_outcomes_the_agent_commits_to_are_promises():
+    d = "Your parcel was returned to the depot."
+    assert promises_added(d, "We sent it back to the depot. I'll arrange a redelivery.")
+    assert promises_added(d, "We sent it back to the depot, and I can book you a courtesy car.")
+    assert promises_added("The ban stays.", "We set the ban. I've lifted the ban for you.")
+    # Process steps the agent owns are not promises of an outcome.
+    assert promises_added(d, "We sent it back to the depot. I'm checking why with our depot team.") == []
+    # An action the draft already speaks of is licensed.
+    assert promises_added("We can redeliver it on Monday.", "I'll redeliver it on Monday.") == []
+
+
+def test_month_year_dates_and_counted_nouns_are_facts():
+    facts = {f.text for f in extract_facts("Not eligible until 09/2025, and the 3-seat minimum stays.")}
+    assert {"09/2025", "3-seat"} <= facts
+
+
+def test_week_numbers_are_facts_and_exceptions_are_offers():
+    """Both were misses on held-out test rewrites: a fallback that lost "week 6", and a model
+    reply that offered to "check if there are any exceptions" to a firm 30-day rule."""
+    assert [f.text for f in extract_facts("Deferrals after week 6 aren't permitted.")] == ["week 6"]
+    assert promises_added("Warranties can't be added after 30 days.",
+                          "I'll check if there are any exceptions in the policy.") == ["exceptions"]
+    assert promises_added("Warranties can't be added after 30 days.",
+                          "We make no exceptions after 30 days because of the terms.") == []
+
+
+@pytest.mark.parametrize("bad", [
+    # Each passed the verifier on held-out test rewrites before it learnt the wording.
+    "I told her the points system glitched last week and it's IT's problem. I've emailed her.",
+    "The GP surgery must have lost it at their end, and I checked the notes.",
+    "Refunds are decided by the payments crew at head office, not by us on chat. I've attached it.",
+    "I'd have moaned too. The fee stands at £85, and I'll explain it.",
+    "I think it was a bad move by leadership. I'll check your plan.",
+    "I'm sorry for the unfair criteria. I'll look at your application.",
+    "I just process what I'm given. I'll check.",
+    "We broke the webhook in last night's deploy, not something support touched. I'll fix it.",
+    # The cause handed to a third party, and a desk with "no way of" acting.
+    "The late fee was down to the mailing contractor we use. I'll look at your account.",
+    "Your outage is down to how the router was set up. I'm checking the line now.",
+    "Our shop floor has no way of seeing web orders. I'll check yours.",
+    # What is left of a sentence once an edit drops its flagged clause (read on dev fallbacks).
+    "I wouldn't be able to authorise a £25 fee refund. I'll check your account.",
+    "Late checkout is the front desk manager's call. I'll ask them.",
+    "I'd love to help and I don't have a line to them. I'll check.",
+    "I'm honestly just the person who answers the chat. I'll look.",
+])
+def test_dodges_in_new_words_do_not_own_the_problem(bad):
+    assert owns_problem(bad) is False, bad
+
+
+@pytest.mark.parametrize("good", [
+    "I understand it feels unfair, and I'll explain why we set this rule.",
+    "It's our problem to fix, and I'm on it.",
+    "That's the courier's van number; I'll chase it with them.",
+    "I would like to help you too, so I've opened a ticket.",
+    "It's down to us to put this right, and I've started on it.",
+    "We're down to the last two in blue, so I've reserved one for you.",
+])
+def test_owning_sentences_that_share_words_with_dodges_still_pass(good):
+    assert owns_problem(good) is True, good
+
+
+def test_an_invented_admission_or_outcome_is_a_new_promise():
+    # Both passed on held-out test rewrites before: a mistake nobody reported, and a new offer.
+    assert promises_added("The gate agents decide on upgrades, they're a law unto themselves.",
+                          "We made a mistake by not considering your upgrade.") != []
+    assert promises_added("Tickets are non-refundable under our terms.",
+                          "We don't refund tickets. I can cancel the ticket for you.") != []
+    # A mistake the draft reports may be owned.
+    assert promises_added("The pharmacy team dropped the ball on the prescription.",
+                          "We made a mistake with the prescription, and I'm fixing it.") == []
+
+
+def test_an_outcome_as_the_second_verb_is_still_an_offer():
+    draft = "I think the excess on your policy is a rip-off too, but I just process what I'm given."
+    assert promises_added(draft, "We'll have a look at it and take care of the excess.") != []
+    assert promises_added("The fee stands.", "I'll check the fee and explain it to you.") == []
+
+
+@pytest.mark.parametrize("cand", ["We only support transfers within the same region.",
+                                  "Feel free to reply with the photo and I'll check it."])
+def test_words_that_only_look_like_promises_are_not(cand):
+    assert promises_added("Transfers between regions aren't supported.", cand) == []
+
+
+@pytest.mark.parametrize("cand", ["I'll sort it within the hour.", "You'll hear within 3 days.",
+                                  "I'll reply within two working days.", "Enjoy a free month."])
+def test_deadlines_and_free_items_are_still_promises(cand):
+    assert promises_added("Transfers between regions aren't supported.", cand)
+
+
+@pytest.mark.parametrize("cand", [
+    "I've looked into it and found that the complaint has already been resolved.",
+    "I've checked the fee and it's not an error.",
+    "I've checked the policy and found that it is not applicable to holiday transactions.",
+    "I'll send someone to chase it.",
+    "We're working on a solution to address it.",
+])
+def test_an_invented_result_of_a_check_is_new(cand):
+    assert promises_added("Your complaint has been noted and passed along.", cand)
+
+
+def test_a_result_the_draft_reported_may_be_repeated():
+    d = "I checked and found that the parcel was scanned at the depot."
+    assert promises_added(d, "I've found that the parcel was scanned at our depot.") == []
+
+
+# ---- phone numbers and web addresses read by libraries (phonenumbers, urlextract)
+@pytest.mark.parametrize("draft, fact, changed", [
+    # Both were kept only in pieces by the pattern ("1300"; "98450" and "11223"), so a rewrite
+    # that changed the rest of the number passed.
+    ("If it gets worse tonight, ring our after-hours line on 1300 738 000.", "1300 738 000",
+     "If it gets worse tonight, ring our after-hours line on 1300 738 001."),
+    ("I have raised the port-in request for your number 98450 11223 today.", "98450 11223",
+     "I have raised the port-in request for your number 98450 11232 today."),
+    ("Call us free on +44 (0) 20 7946 0831 any time.", "+44 (0) 20 7946 0831",
+     "Call us free on 020 7946 0831 any time."),
+])
+def test_phone_numbers_are_kept_whole(draft, fact, changed):
+    assert fact in {f.text for f in extract_facts(draft)}
+    assert facts_missing(draft, changed) == [fact]
+    assert facts_missing(draft, draft) == []
+
+
+def test_numbers_no_plan_holds_valid_are_still_phone_facts():
+    """The Ofcom drama range ("07700 900xxx") is not a valid number: the pattern keeps it."""
+    facts = [(f.kind, f.text) for f in extract_facts("Text me on 07700 900431 or 0412 555 019.")]
+    assert facts == [("phone", "07700 900431"), ("phone", "0412 555 019")]
+
+
+@pytest.mark.parametrize("draft, url", [
+    # the pattern kept "harbourmutual.co.uk/upload" and missed .gg entirely
+    ("Please upload the photos at claims.harbourmutual.co.uk/upload, thanks.",
+     "claims.harbourmutual.co.uk/upload"),
+    ("appeal form is here if u want it: help.novaquest.gg/appeal", "help.novaquest.gg/appeal"),
+    ("Updates are on status.flowdesk.io/incidents/1142.", "status.flowdesk.io/incidents/1142"),
+    ("(see www.shop.com/returns).", "www.shop.com/returns"),
+    ("Book at https://example-gym.com/timetable!", "https://example-gym.com/timetable"),
+])
+def test_web_addresses_are_kept_whole(draft, url):
+    assert url in {f.text for f in extract_facts(draft) if f.kind == "url"}
+    assert facts_missing(draft, draft.replace(url, url.split(".", 1)[1])) == [url]
+
+
+def test_a_missing_space_between_sentences_is_no_web_address():
+    assert not [f for f in extract_facts("Sorted.Now you can log in.") if f.kind == "url"]
+    assert [f.text for f in extract_facts("Mail help@shop.com.") if f.kind in ("email", "url")] \
+        == ["help@shop.com"]
+
+
+def test_the_library_gates_skip_only_texts_the_libraries_find_nothing_in():
+    """The cheap gates in front of phonenumbers and urlextract must never change a result."""
+    import json
+    from pathlib import Path
+
+    import phonenumbers
+
+    from coach.rewrite import verify as v
+
+    root = Path(__file__).resolve().parents[2]
+    texts = [json.loads(l)["text"] for l in open(root / "eval" / "dev.jsonl", encoding="utf-8")]
+    texts += ["Call 13 22 11 now", "ring 0800 1111", "+1 (212) 555-0100", "tel: 020-7946-0831",
+              "see shop.com", "HTTPS://Shop.COM/x", "at 192.168.0.1", "mail.cz"]
+    for t in texts:
+        src = t.translate(v._NORM)
+        ungated = {(m.start, m.end) for r in v.PHONE_REGIONS for m in phonenumbers.PhoneNumberMatcher(
+            src, r, leniency=phonenumbers.Leniency.VALID)}
+        assert set(v._library_phones(src)) == ungated, t
+        if not v._DOMAINISH.search(src):
+            assert v._url_extractor().find_urls(src) == [], t
+
+
+# --- meaning kept: the draft's refusal, no sentence said twice -------------------------------
+
+@pytest.mark.parametrize("draft, cand, lost", [
+    ("Our policy does not allow late payment charges to be waived. The balance is £212.40.",
+     "The balance is £212.40.", True),                                   # the refusal dropped
+    ("We are unable to approve this as it goes against our lending policy.",
+     "I'm sending your request to our lending team.", True),             # refusal -> escalation
+    ("We are unable to approve this as it goes against our lending policy.",
+     "We can't approve this increase under our lending criteria.", False),
+    ("Opened items are non-refundable.", "We don't refund opened items.", False),
+    ("I can't help you with that, sorry.", "I'll pass this to our billing team.", False),  # no decision
+])
+def test_decision_lost(draft, cand, lost):
+    from coach.rewrite.verify import decision_lost
+
+    assert decision_lost(draft, cand) is lost
+
+
+def test_a_lost_refusal_or_a_repeated_sentence_fails_verify(rules_coach):
+    d = "Hi Sam, we can't refund opened headphones. Order #A-1 shipped on 2 May."
+    ck = verify(d, "Hi Sam, order #A-1 shipped on 2 May.", rules_coach)
+    assert "the draft's refusal is gone" in ck.problems and not ck.passed
+    twice = ("Hi Sam. We don't refund opened headphones. We don't refund opened headphones. "
+             "Order #A-1 shipped on 2 May.")
+    ck = verify(d, twice, rules_coach)
+    assert any(p.startswith("repeated") for p in ck.problems) and not ck.passed
+
+
+def test_duplicated_ignores_case_punctuation_and_short_bits():
+    from coach.rewrite.verify import duplicated
+
+    assert duplicated("We are on it. we are ON it! Fine. Fine.") == ["we are on it"]
+    assert duplicated("One sentence here. Another one there.") == []
+
+
+def test_a_social_handle_is_a_fact_and_survives_the_fallback(rules_coach):
+    from coach.rewrite.rewriter import rewrite
+
+    assert [f.text for f in extract_facts("@ari_lowe mail me at a@b.com")] == ["@ari_lowe", "a@b.com"]
+    d = "@ari_lowe my hands are tied on refunds over $50, your order #DB-90017 was $64.20."
+    r = rewrite(d, coach=rules_coach, use_model=False)
+    assert r.rewrite.startswith("@ari_lowe ") and "facts_missing" in r.checks
+    assert "@ari_lowe" not in facts_missing(d, r.rewrite)
