@@ -1,17 +1,47 @@
 """The Reply Coach taxonomy: the one place that names families and types.
 
 Every other module (rules, classifier, metrics, UI, reports) imports these names from here, so a
-type can never be spelled two ways. Each type carries the agent-facing explanation ("why this
-hurts") and the ownership move that fixes it; rule packs may override the wording per rule.
+type can never be spelled two ways. Each type is one file, `coach/types/<type>.yaml`: the
+agent-facing explanation ("why this hurts"), the ownership move that fixes it, and what a
+rewrite of it needs (template, gap, next step, edit limits, prompt line), so the fallback, the
+edits and the prompt read one description instead of keeping their own. Rule packs may override
+the wording per rule.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+TYPES_DIR = Path(__file__).with_name("types")
+
+
+@dataclass(frozen=True)
+class RewriteSpec:
+    """What a rewrite of this type needs (coach/types/<type>.yaml, `rewrite:`): read by the
+    fallback, the ownership edits, the rewrite pass and the prompt, never written in their code."""
+
+    template: str
+    lead: int
+    gap: str | None = None
+    gap_position: str = "after"
+    short_template: str | None = None
+    needs_next_step: bool = False
+    alternative_is_next_step: bool = False
+    gives_next_step: bool = False
+    edits: bool = True
+    edit_must_own: bool = False
+    max_dropped_words: int = 12
+    model_context: bool = False
+    avoid_words: tuple[str, ...] = ()
+    prompt_line: str = ""
 
 
 @dataclass(frozen=True)
 class ProblemType:
-    """One problem type: its family, why it hurts, and the ownership move that fixes it."""
+    """One problem type: its family, why it hurts, the ownership move that fixes it, and what a
+    rewrite of it needs."""
 
     name: str
     family: str
@@ -20,6 +50,7 @@ class ProblemType:
     severity: str
     label: str
     cue: str = ""   # how the words that carry it hurt: "{words}" is filled with them
+    rewrite: RewriteSpec = field(default_factory=lambda: RewriteSpec("", 0))
 
     def explain(self, words: str, why: str | None = None) -> str:
         """The message of a flag that names its own words ("'the warehouse' points at another
@@ -35,58 +66,29 @@ class ProblemType:
 
 
 FAMILIES: tuple[str, ...] = ("distancing", "scripted_apology", "dead_end")
+# The seven names are fixed (the product's vocabulary); everything else about a type is its file.
+_NAMES = ("they_language", "blame_shifting", "powerless", "policy_wall", "disowning",
+          "scripted_apology", "dead_end")
+_FIELDS = ("name", "family", "label", "severity", "why", "fix", "cue", "rewrite")
 
-_TYPES = [
-    ProblemType(
-        "they_language", "distancing",
-        "Talking about the company as \"they\" tells the customer you are not part of it, so no one "
-        "seems to own their problem.",
-        "Say \"we\" for the company and \"I\" for what you will do: \"We changed the billing system, "
-        "and I'll walk you through the new invoice.\"",
-        "warning", "They-language", "\u201c{words}\u201d speaks of our own company or team as someone else."),
-    ProblemType(
-        "blame_shifting", "distancing",
-        "Pointing at another team, a partner, the system, the customer, or hiding behind the passive "
-        "voice (\"mistakes were made\") sounds like an excuse and leaves no owner.",
-        "Own it in the active voice: \"We made a mistake with your order, and here is what I'm doing "
-        "to fix it.\"",
-        "error", "Blame-shifting", "\u201c{words}\u201d puts the fault somewhere else, or on no one."),
-    ProblemType(
-        "powerless", "distancing",
-        "Saying you can't help makes the customer feel stuck with the wrong person and pushes them "
-        "to escalate.",
-        "Say what you can do, even if it is not everything they asked for: \"Here's what I can do "
-        "right now: ...\"",
-        "warning", "Powerless", "\u201c{words}\u201d tells the customer you can't help."),
-    ProblemType(
-        "policy_wall", "distancing",
-        "A bare rule with no reason and no alternative reads as a wall; the customer hears \"no\" and "
-        "nothing else.",
-        "Stand by the policy as yours, give the reason, and offer the best alternative: \"We don't "
-        "do X because Y; what I can do is Z.\"",
-        "warning", "Policy wall", "\u201c{words}\u201d stops at the rule, with no reason or alternative."),
-    ProblemType(
-        "disowning", "distancing",
-        "Siding with the customer against your own company (\"the policy is dumb, but...\") breaks "
-        "trust in both you and the company.",
-        "Acknowledge the frustration without criticising the company, and own the explanation: "
-        "\"I understand this is frustrating; we set this rule because ...\"",
-        "warning", "Disowning", "\u201c{words}\u201d sides against your own company."),
-    ProblemType(
-        "scripted_apology", "scripted_apology",
-        "A stock apology (\"we apologise for any inconvenience\") sounds copied and empty; it names "
-        "neither the problem nor a fix.",
-        "Apologise for the specific thing that went wrong and follow it with the action you are "
-        "taking: \"I'm sorry your parcel arrived late; I've refunded the delivery fee.\"",
-        "info", "Scripted apology", "\u201c{words}\u201d is a stock apology that names nothing specific."),
-    ProblemType(
-        "dead_end", "dead_end",
-        "The reply leaves the customer nowhere: sent elsewhere, told to wait with no time, or told "
-        "nothing can be found, with no next step.",
-        "End with a concrete next step you own: what you will do, by when, or exactly what you need "
-        "from the customer.",
-        "warning", "Dead end", "\u201c{words}\u201d leaves the customer with no next step."),
-]
+
+def _load(name: str) -> ProblemType:
+    path = TYPES_DIR / f"{name}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:   # a broken install: say which file
+        raise RuntimeError(f"{path}: unreadable problem type ({e})") from None
+    missing = [k for k in _FIELDS if k not in (data or {})]
+    if missing or data["name"] != name or data["family"] not in FAMILIES:
+        raise RuntimeError(f"{path}: needs {list(_FIELDS)} with name {name!r} and a family of "
+                           f"{list(FAMILIES)}; missing {missing}")
+    rw = dict(data["rewrite"])
+    rw["avoid_words"] = tuple(rw.get("avoid_words") or ())
+    return ProblemType(name, data["family"], data["why"], data["fix"], data["severity"],
+                       data["label"], data["cue"], RewriteSpec(**rw))
+
+
+_TYPES = [_load(n) for n in _NAMES]
 
 TYPES: dict[str, ProblemType] = {t.name: t for t in _TYPES}
 TYPE_NAMES: tuple[str, ...] = tuple(TYPES)

@@ -24,6 +24,7 @@ from typing import Sequence
 
 from coach import lexicon
 from coach.flags import Flag
+from coach.taxonomy import TYPES
 
 # Kinds, best first: an edit that keeps more of the agent's words is preferred.
 KINDS = ("own_cause", "swap", "drop_clause", "drop_sentence")
@@ -381,4 +382,5 @@ def needs_next_step(types: Sequence[str], dropped: str = "") -> bool:
     """Units whose cure is an offer of help, or an edit that removes a limit on what the agent
     can do: what is left must still commit to a next step, or the customer is just as stuck
     and now not even told why."""
-    return bool(set(types) & {"dead_end", "powerless"}) or bool(_LIMIT.search(dropped))
+    return any(TYPES[t].rewrite.needs_next_step for t in types if t in TYPES) \
+        or bool(_LIMIT.search(dropped))

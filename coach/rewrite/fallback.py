@@ -12,32 +12,19 @@ import re
 from dataclasses import dataclass
 
 from coach.flags import Flag
+from coach.taxonomy import TYPE_NAMES, TYPES
 from coach.rewrite.verify import extract_facts
 from coach.text import DraftView
 
-# One owned sentence per type; the order of TEMPLATE_ORDER decides which leads a combined sentence.
-TEMPLATES: dict[str, str] = {
-    "blame_shifting": "We [what went wrong], and I'm [what you are doing to fix it].",
-    "they_language": "We [what we decided or did], and I'll [the next step you will take].",
-    "powerless": "Here's what I can do: [what you can do for them].",
-    "policy_wall": "We [the policy] because [the reason]; what I can do is [the best alternative].",
-    "disowning": "I understand this is frustrating; we [the rule] because [the reason].",
-    "scripted_apology": "I'm sorry [the specific thing that went wrong].",
-    "dead_end": "Next, I'll [the next step you will take] and update you by [when].",
-}
-# What an ownership edit of a sentence (coach.rewrite.edits: "they" -> "we", the dodge dropped)
-# still leaves out, per type: the edited sentence keeps the agent's own words and facts, and
-# these gaps ask only for what the draft never said. The apology gap goes before the sentence.
-GAPS: dict[str, str] = {
-    "scripted_apology": TEMPLATES["scripted_apology"],
-    "blame_shifting": "I'm [what you are doing to fix it].",
-    "disowning": "We do it this way because [the reason].",
-    "policy_wall": "We have this rule because [the reason]; what I can do is [the best alternative].",
-    "next_step": "Next, I'll [the next step you will take].",
-}
+# Per type (coach/types/<type>.yaml, `rewrite:`): one owned sentence (its template), and what an
+# ownership edit of a sentence (coach.rewrite.edits: "they" -> "we", the dodge dropped) still
+# leaves out (its gap): the edited sentence keeps the agent's own words and facts, and a gap asks
+# only for what the draft never said. `lead` orders the templates of a combined sentence.
+TEMPLATES: dict[str, str] = {t: TYPES[t].rewrite.template for t in TYPE_NAMES}
+GAPS: dict[str, str] = {t: TYPES[t].rewrite.gap for t in TYPE_NAMES if TYPES[t].rewrite.gap}
 NEXT_STEP_GAP = "[the next step you will take]"
-TEMPLATE_ORDER = ("scripted_apology", "blame_shifting", "they_language", "disowning",
-                  "policy_wall", "powerless", "dead_end")
+NEXT_STEP_SENTENCE = f"Next, I'll {NEXT_STEP_GAP}."
+TEMPLATE_ORDER = tuple(sorted(TYPE_NAMES, key=lambda t: TYPES[t].rewrite.lead))
 _GREETING = re.compile(r"^(?:(?:@\w+[,:]?\s+)+(?=\S)|(?:@\w+[,:]?\s+)*(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b"
                        r"(?:\s+(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.)?[^,.!?\n\u2014\u2013]{0,40}(?:[,!]|\s[\u2014\u2013-])\s*)", re.I)
 _TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|St)\.\s*$")
@@ -99,20 +86,23 @@ def join_greeting(greet: str, text: str) -> str:
 
 
 def template_for(types: list[str]) -> str:
+    """One owned sentence for a unit's types; one next step is enough, so where another type's
+    template gives it, a type with a short template uses that."""
     ordered = [t for t in TEMPLATE_ORDER if t in types]
-    parts = [TEMPLATES[t] for t in ordered]
-    if "dead_end" in types and "they_language" in types:  # one next step is enough
-        parts[ordered.index("they_language")] = "We [what we decided or did]."
-    return " ".join(parts)
+    step_given = any(TYPES[t].rewrite.gives_next_step for t in ordered)
+    return " ".join(TYPES[t].rewrite.short_template
+                    if step_given and TYPES[t].rewrite.short_template else TEMPLATES[t]
+                    for t in ordered)
 
 
 def with_gaps(edited: str, types: list[str], next_step: bool) -> str:
     """An edited sentence with the gaps its types still need: an apology before it, the reason,
     the fix or the next step after it (one gap sentence each, in template order)."""
-    before = [GAPS["scripted_apology"]] if "scripted_apology" in types else []
-    after = [GAPS[t] for t in ("blame_shifting", "disowning", "policy_wall") if t in types]
-    if next_step and "policy_wall" not in types:  # the alternative is already its next step
-        after.append(GAPS["next_step"])
+    ordered = [t for t in TEMPLATE_ORDER if t in types and t in GAPS]
+    before = [GAPS[t] for t in ordered if TYPES[t].rewrite.gap_position == "before"]
+    after = [GAPS[t] for t in ordered if TYPES[t].rewrite.gap_position != "before"]
+    if next_step and not any(TYPES[t].rewrite.alternative_is_next_step for t in types):
+        after.append(NEXT_STEP_SENTENCE)   # (a policy's alternative is already its next step)
     return " ".join(before + [edited] + after)
 
 

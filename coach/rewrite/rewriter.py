@@ -43,8 +43,7 @@ PROMPT_VERSION = 1            # "whole" and "slots" prompts (prompts/rewrite.v1.
 CLAUSE_PROMPT_VERSION = 3     # "clause": cached system message, sentence examples (rewrite.v3.txt)
 # Words the model may not write when fixing an empty apology: it otherwise echoes the stock
 # phrase ("I'm sorry for any inconvenience") in most candidates, which the verifier then rejects.
-APOLOGY_BAN = (" inconvenience", "inconvenience", " Inconvenience", " inconveniences",
-               " disruption")
+APOLOGY_BAN = TYPES["scripted_apology"].rewrite.avoid_words   # coach/types/scripted_apology.yaml
 CLAUSE_EXAMPLES = 1           # retrieved sentence pairs per flagged sentence (README "Rewrites")
 STRATEGIES = ("clause", "whole", "slots")
 DEFAULT_STRATEGIES: tuple[str, ...] = ("clause",)
@@ -174,7 +173,11 @@ def _clause_messages(body: str, problem: str, examples, context: str = "") -> li
 
 
 def system_prompt(strategy: str = "clause") -> str:
-    return render("rewrite", "system", CLAUSE_PROMPT_VERSION if strategy == "clause" else PROMPT_VERSION)
+    """The system message; its "how to fix each problem" lines are the types' `prompt_line`s
+    (coach/types/), so the prompt and the fallback describe each type from one file."""
+    fixes = "\n".join(f"- {t}: {TYPES[t].rewrite.prompt_line}" for t in TYPES)
+    return render("rewrite", "system", CLAUSE_PROMPT_VERSION if strategy == "clause" else PROMPT_VERSION,
+                  fix_lines=fixes)
 
 
 def warm_up(backend) -> float:
@@ -317,24 +320,39 @@ _SUBORDINATE = re.compile(r"^(?:if|when|unless|because|since|although|though|whi
                           re.I)
 
 
+_EDITS = threading.local()
+
+
+def _edits(body: str, flags, offset: int, context: str) -> list:
+    """A unit's ownership edits, computed once per rewrite: the edit pass and the gap pass of
+    the fallback ask for the same sentence's edits (`rewrite()` clears the memo per draft)."""
+    memo = getattr(_EDITS, "memo", None)
+    if memo is None:
+        memo = _EDITS.memo = {}
+    key = (body, offset, context, tuple((f.type, f.start, f.end, f.rule) for f in flags))
+    if key not in memo:
+        memo[key] = list(tf.candidates(body, flags, offset, context=context))
+    return memo[key]
+
+
 def _gap_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts) -> str | None:
     """For the fallback: the first ownership edit of unit `ui` that, with [gaps] for what it
     still leaves out (the reason, the fix, the next step), has no flag left in the unit, drops no
     fact, adds no promise and keeps no dodge; None when no edit does. The agent then fills in a
     gap or two in their own sentence instead of rewriting it from a bare template."""
     u = units[ui]
-    if "disowning" in u.types:
+    if not all(TYPES[t].rewrite.edits for t in u.types):
         # What is left of a disowning sentence is mostly the opinion itself ("the price cap
         # rises are mad"), which no detector flags once the "I agree" is gone (read on dev).
         return None
     greet, body = fb.split_greeting(draft[u.start:u.end])
     rest = draft[:u.start] + " " + draft[u.end:]
-    for e in tf.candidates(body, u.flags, u.start + len(greet), context=rest):
+    for e in _edits(body, u.flags, u.start + len(greet), rest):
         if not e.text or _SUBORDINATE.match(e.text):
             continue  # nothing, or only "If you haven't received it.", is left of the sentence
-        if len(e.dropped.split()) > (8 if "policy_wall" in u.types else 12):
+        if len(e.dropped.split()) > min(TYPES[t].rewrite.max_dropped_words for t in u.types):
             continue  # most of the sentence (or the rule itself) is gone: the template is clearer
-        if {"blame_shifting", "they_language"} & set(u.types) and not e.owned:
+        if any(TYPES[t].rewrite.edit_must_own for t in u.types) and not e.owned:
             # Dropping "not us" leaves "It was the promoter who moved the date": the other party
             # still carries the blame, in words no detector flags any more (read on dev). Only
             # an edit that turns the sentence round ("we moved...") owns it.
@@ -366,7 +384,7 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
     u = units[ui]
     greet, body = fb.split_greeting(draft[u.start:u.end])
     rest = draft[:u.start] + " " + draft[u.end:]
-    for e in tf.candidates(body, u.flags, u.start + len(greet), context=rest):
+    for e in _edits(body, u.flags, u.start + len(greet), rest):
         trial = list(chosen)
         trial[ui] = fb.join_greeting(greet, e.text) if e.text else greet.rstrip()
         if e.kind.startswith("drop") and tf.needs_next_step(u.types, e.dropped) and \
@@ -408,11 +426,11 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen | None, n: in
         greet, body = fb.split_greeting(part)
         problem = "; ".join(f'{f.type} ("{escape_draft(f.quote)}")' for f in u.flags)
         examples = _unit_examples(body, u.types, n_examples, retriever)
-        context = _context(draft, u) if "scripted_apology" in u.types else ""
+        context = _context(draft, u) if any(TYPES[t].rewrite.model_context for t in u.types) else ""
         messages = _clause_messages(body, problem, examples, context)
         max_tokens = min(int(gen.cfg.get("max_tokens", 160)), 20 + 2 * len(body.split()))
         ok = False
-        ban = APOLOGY_BAN if "scripted_apology" in u.types else ()
+        ban = tuple(w for t in u.types for w in TYPES[t].rewrite.avoid_words)
         for new in gen.answers(messages, _PART_SCHEMA, "part", n, max_tokens, "clause", ban):
             if copied_from(new, [e.rewrite for e in examples], draft):
                 # Pasted an example's content, which is never about this customer: only the
@@ -552,6 +570,7 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
     t0 = time.perf_counter()
     if not isinstance(text, str):
         raise CoachError(f"draft must be text, got {type(text).__name__}")
+    _EDITS.memo = {}   # edits are computed once per unit of this draft
     c = eager_coach(_coach(coach))
     flags = c.check(text)
     facts = extract_facts(text)

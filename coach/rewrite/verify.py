@@ -358,9 +358,11 @@ def promises_added(draft: str, candidate: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- ownership
-# Blame, helplessness and distance in any wording; the rule packs catch the stock phrasings, these
-# catch what a model writes when it "fixes" a draft by rephrasing the same dodge.
-DISOWN = re.compile("|".join([
+# Blame, helplessness and distance in any wording are the strict rule pack's business
+# (coach/detectors/rules/packs/strict/dodges.yaml): the verifier asks the rule engine, as it asks
+# the detectors for flags, and keeps no dodge list of its own. OWN is the positive side: the text
+# speaks for the company or the agent with a verb.
+OWN = re.compile("|".join([
     r"\b(?:I|we)\s+(?:really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|couldn't|could not|am unable|'m unable|are unable|'re unable|am not able|'m not able|are not able|'re not able|have no (?:way|power|control|say|authority)|(?:wouldn't|would not|won't|will not) be able to)\b",
     r"\b(?:they|he|she|it|the \w+(?: team)?)\s+(?:can't|cannot|won't|couldn't)\b",
     r"\bunable to\b|\bnot able to\b|\bno way (?:for (?:me|us) )?to\b|\bno way of\b|\bnothing (?:more )?(?:I|we) can\b|\bnot much (?:I|we) can\b",
@@ -395,15 +397,22 @@ OWN = re.compile(
 
 def owns_problem(candidate: str) -> bool:
     """True when the text speaks for the company/agent with an action and carries no dodge."""
-    t = DraftView(candidate).masked  # the customer's quoted words are not the agent's dodge
-    if DISOWN.search(t):
-        return False
-    return bool(OWN.search(t))
+    view = DraftView(candidate)  # the customer's quoted words are not the agent's dodge
+    return not _strict_matches(view) and bool(OWN.search(view.masked))
 
 
 def disowning_phrases(candidate: str) -> list[str]:
-    t = DraftView(candidate).masked
-    return [m.group(0) for m in DISOWN.finditer(t)]
+    """The quotes of every strict-pack match, in text order (one per span)."""
+    seen: dict[tuple[int, int], str] = {}
+    for f in _strict_matches(DraftView(candidate)):
+        seen.setdefault((f.start, f.end), f.quote)
+    return [q for _, q in sorted(seen.items())]
+
+
+def _strict_matches(view: DraftView) -> list:
+    from coach.detectors.rules.engine import strict_rules  # noqa: PLC0415 (one import cycle less)
+
+    return [f for rule in strict_rules() for f in rule.matches(view)]
 
 
 # ---------------------------------------------------------------- format / length

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -41,8 +42,11 @@ def running_app(log_path: Path, env: dict, prefix: tuple[str, ...] = (), timeout
     yielding (url, process) once the page answers; stopped on exit."""
     port = free_port()
     log = open(log_path, "w", encoding="utf-8")
+    # Its own process group: under a prefix (strace) `proc` is the tracer, and stopping only
+    # the tracer left the traced app running (2.5 GB and a core, one per test session).
     proc = subprocess.Popen([*prefix, sys.executable, str(ROOT / "app.py"), "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + timeout
     try:
@@ -62,13 +66,25 @@ def running_app(log_path: Path, env: dict, prefix: tuple[str, ...] = (), timeout
             time.sleep(0.5)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop_group(proc)
         log.close()
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM to the app's whole process group, SIGKILL after 20 s: nothing outlives the test."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)   # the app itself, if the tracer went first
+    except ProcessLookupError:
+        pass
+    proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,8 @@ Rule fields:
   unless:     list of {pattern, within} - suppress when the pattern matches in that window
   require:    list of {pattern, within} - keep only when the pattern matches in that window
   check:      list of registered condition names that must all return True
+  case_sensitive: true matches `pattern` (and `prefilter`) against the draft's own case, for
+              the rare rule that needs it ("IT's problem" is not "it's a problem"); default false
   prefilter:  optional cheap regex that must match somewhere in the draft before `pattern` runs
               (speed only: patterns that start with a long alternation of team names are slow
               to scan at every position, a one-word prefilter rules most drafts out at once)
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -68,10 +71,11 @@ class Rule:
     good: list[str] = field(default_factory=list)
     pack: str = ""
     prefilter: re.Pattern[str] | None = None
+    case_sensitive: bool = False
 
     def matches(self, view: DraftView) -> Iterable[Flag]:
         """Yield one Flag per accepted match of this rule in the draft."""
-        text = view.low
+        text = view.masked if self.case_sensitive else view.low
         if self.prefilter is not None and not self.prefilter.search(text):
             return
         for m in self.pattern.finditer(text):
@@ -141,11 +145,12 @@ def lower_literals(pattern: str) -> str:
 
 
 def _compile(pattern: str | list[str], macros: dict[str, str], where: str,
-             rule: str) -> re.Pattern[str]:
+             rule: str, case_sensitive: bool = False) -> re.Pattern[str]:
     if isinstance(pattern, list):  # a list of alternatives reads better than one long line
         pattern = "|".join(f"(?:{p})" for p in pattern)
     try:
-        return re.compile(lower_literals(expand(pattern, macros, where, rule)))
+        expanded = expand(pattern, macros, where, rule)
+        return re.compile(expanded if case_sensitive else lower_literals(expanded))
     except re.error as e:
         raise RulePackError(where, f"bad regex: {e}", rule) from None
 
@@ -189,19 +194,32 @@ def load_pack(path: str | Path, lexicon: str | Path | None = None) -> list[Rule]
         examples = raw.get("examples") or {}
         rules.append(Rule(
             id=rid, type=rtype, family=t.family,
-            pattern=_compile(raw["pattern"], macros, where, rid),
+            pattern=_compile(raw["pattern"], macros, where, rid, case_sensitive=bool(raw.get("case_sensitive"))),
+            case_sensitive=bool(raw.get("case_sensitive")),
             message=raw.get("message", t.why), suggestion=raw.get("suggestion", t.fix),
             severity=severity, span=str(raw["span"]).lower() if raw.get("span") else None,
             unless=_contexts(raw.get("unless"), macros, where, rid),
             require=_contexts(raw.get("require"), macros, where, rid),
             checks=checks, bad=list(examples.get("bad") or []), good=list(examples.get("good") or []),
             pack=path.stem,
-            prefilter=_compile(raw["prefilter"], macros, where, rid) if raw.get("prefilter") else None))
+            prefilter=_compile(raw["prefilter"], macros, where, rid, bool(raw.get("case_sensitive")))
+            if raw.get("prefilter") else None))
     return rules
 
 
+STRICT_PACK = PACK_DIR / "strict" / "dodges.yaml"
+
+
 def builtin_pack_paths() -> list[Path]:
+    """The packs `check` runs: one per type (the strict pack in packs/strict/ is not one)."""
     return sorted(PACK_DIR.glob("*.yaml"))
+
+
+@lru_cache(maxsize=1)
+def strict_rules() -> tuple[Rule, ...]:
+    """The strict pack (packs/strict/dodges.yaml): dodges in any wording, which a rewrite must not
+    contain. The verifier runs it; `check` does not, because it is too eager for a draft."""
+    return tuple(load_pack(STRICT_PACK))
 
 
 class RuleDetector:
