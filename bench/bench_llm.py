@@ -59,7 +59,7 @@ def main() -> int:
     rows = [json.loads(l) for l in open(a.file, encoding="utf-8") if l.strip()]
     drafts = [r["text"] for r in rows if r.get("types") and coach.check(r["text"])
               and len(r["text"].split(". ")) <= 3][: a.drafts]
-    from coach.rewrite.rewriter import warm_up
+    from coach.rewrite.generate import warm_up
 
     print(f"warm-up (reads the cached clause system prompt once per process): "
           f"{warm_up(be):.1f} s")
@@ -90,7 +90,7 @@ def batch_vs_sequential(be, coach, drafts, n: int = 3) -> None:
     from coach.rewrite import fallback as fb
     from coach.lm.backends import chat_many
     from coach.lm.prompts import escape_draft
-    from coach.rewrite.rewriter import _PART_SCHEMA, _clause_messages, _unit_examples
+    from coach.rewrite.generate import _PART_SCHEMA, _clause_messages, _unit_examples
 
     seq = bat = 0.0
     for j, d in enumerate(drafts):

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from coach.rewrite import edits, fallback
-from coach.rewrite.rewriter import system_prompt
+from coach.rewrite.generate import system_prompt
 from coach.taxonomy import TYPE_NAMES, TYPES, TYPES_DIR
 
 

@@ -106,7 +106,7 @@ def test_units_bank_rewrites_pass_the_verifier(rules_coach):
 
 def test_clause_prompt_v2_puts_examples_in_earlier_turns():
     from coach.rewrite.retrieve import Example
-    from coach.rewrite.rewriter import _clause_messages, system_prompt
+    from coach.rewrite.generate import _clause_messages, system_prompt
 
     ex = Example("u1", "retail", ("powerless",), "I can't change that.", "I'll change it now.")
     msgs = _clause_messages("Nothing I can do, sorry.", 'powerless ("Nothing I can do")', [ex],

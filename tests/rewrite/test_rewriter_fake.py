@@ -314,7 +314,7 @@ def test_every_draft_derived_field_is_escaped(retriever):
 def test_empty_apology_gets_context_and_banned_stock_words(rules_coach, retriever):
     """Scripted fake backend: the apology unit is sent with what the reply said before it, and
     the stock noun is banned at generation time."""
-    from coach.rewrite.rewriter import APOLOGY_BAN
+    from coach.rewrite.generate import APOLOGY_BAN
 
     draft = "Your parcel #A-5512 arrived broken. We apologise for any inconvenience caused."
     fake = ScriptedFakeBackend([{"part": "I'm sorry your parcel arrived broken, and I've logged it."}])
