@@ -35,6 +35,9 @@ class RewriteSpec:
     max_dropped_words: int = 12
     model_context: bool = False
     avoid_words: tuple[str, ...] = ()
+    handoff: str | None = None
+    handoff_team: str = ""
+    keeps_decision: bool = False
     prompt_line: str = ""
 
 

@@ -176,7 +176,41 @@ def swap_pronouns(clause: str, before: str = "") -> str | None:
     return out if out != clause else None
 
 
-_US = re.compile(r"\bus\b", re.I)
+# A team by its group word or the/our, or a team's name written as a name ("contact
+# Reservations", "Fraud are the only ones who can").
+# Someone outside the company (the lexicon's partners and outside bodies): what they handle is
+# theirs, so neither "they" -> "we" nor a hand-off to "our team" may claim it.
+OUTSIDE = re.compile(rf"\b(?:{lexicon.pattern('THIRD_PARTIES')}|{lexicon.pattern('OUTSIDE_BODIES')})\b",
+                     re.I)
+_TEAM_NAMED = re.compile(rf"\b(?:{_ORG}|{_ORG_BARE}|(?=(?-i:[A-Z]))(?:{lexicon.pattern('OUR_TEAMS')}))\b", re.I)
+_LEAD_DET = re.compile(r"^(?:the|our|your|my)\s+", re.I)
+
+
+def team_named(*texts: str) -> str | None:
+    """The first of our teams a text names (from the lexicon), as "our <team>": "Fraud are the
+    only ones who can" -> "our fraud team", "get in touch with our wastewater department" ->
+    "our wastewater department". None when no text names one (or only the customer's: "your
+    IT team")."""
+    for text in texts:
+        for m in _TEAM_NAMED.finditer(text):
+            phrase = m.group(0)
+            owner = text[:m.start()].lower().split()[-1:]
+            if phrase.lower().startswith("your ") or owner in (["your"], ["their"], ["his"], ["her"]):
+                continue   # someone else's team
+            words = _LEAD_DET.sub("", phrase).split()
+            if not words:
+                continue
+            head = words[-1].lower()
+            low = [w if w.isupper() and len(w) <= 4 else w.lower() for w in words]
+            if head in lexicon.words("HIGHER_UPS") or " ".join(low).lower() in lexicon.words("HIGHER_UPS"):
+                return None   # "management": a hand-off upwards names no team that acts
+            if not re.fullmatch(lexicon.pattern("GROUP"), head, re.I):
+                low.append("team")
+            return "our " + " ".join(low)
+    return None
+
+
+_US = re.compile(r"\b(?:us|me)\b", re.I)   # "Billing told me" is no "we told me"
 
 
 def swap_org(clause: str) -> str | None:
@@ -245,18 +279,29 @@ def own_cause(clause: str) -> str | None:
 _NEXT_STEP = re.compile(
     r"\b(?:I|we)(?:'ll| will| am going to|'m going to| are going to|'re going to|'ve| have| just)\s+"
     r"(?:now |already |also |personally |gone ahead and |just )*(?!(?:to|been|had|no|not|never)\b)"
-    r"(?:raised|escalated|booked|arranged|sent|issued|refunded|credited|reset|fixed|updated|"
-    r"asked|called|chased|logged|opened|added|applied|moved|changed|checked|cancelled|rebooked|"
-    r"replaced|processed|reissued|resent|flagged|passed|set|put|made|emailed|messaged|"
-    r"call|email|send|update|check|chase|arrange|book|raise|escalate|sort|look|fix|reset|"
-    r"issue|refund|credit|follow|text|ring|confirm|get|keep|make|let|come|review|talk|speak|"
-    r"contact|reach|walk|help|replace|process|post|resend|reissue|transfer|add|move|change|"
-    r"be\b|personally)\b|\blet me\b|\bhere's what I\b|\bwhat I can do\b", re.I)
+    # the lexicon's agent actions (coach/lexicon.yaml ACT_VERB), and the verbs of a reply's
+    # own follow-up
+    rf"(?:{lexicon.pattern('ACT_VERB')}|rebooked|reissued|reissue|made|asked|ask|sort|look|"
+    r"follow|get|keep|make|let|come|review|talk|speak|walk|help|post|be\b|personally)\b"
+    r"|\blet me\b|\bhere's what I\b|\bwhat I can do\b", re.I)
+
+
+# An action already taken, in the passive too: "a credit note has been raised", "the duplicate
+# has been reversed today". The customer has an outcome; a reply that says so needs no other step.
+_DONE = re.compile(rf"\b(?:has|have|had)\s+(?:now\s+|just\s+|already\s+)?been\s+(?:{lexicon.pattern('ACT_VERB')})\b"
+                   rf"|\b(?:I|we)(?:'ve| have)\s+(?:now\s+|just\s+|already\s+)?(?:{lexicon.pattern('ACT_VERB')})\b",
+                   re.I)
 
 
 def has_next_step(text: str) -> bool:
-    """True when the agent commits to an action they take ("I'll", "I've raised", "let me")."""
-    return bool(_NEXT_STEP.search(text))
+    """True when the agent commits to an action they take ("I'll", "I've raised", "let me"), or
+    the reply reports one taken ("a credit note has been raised")."""
+    return bool(_NEXT_STEP.search(text) or _DONE.search(text))
+
+
+def reports_action(text: str) -> bool:
+    """True when the text reports an action taken for the customer: dropping it loses the news."""
+    return bool(_DONE.search(text))
 
 
 # ---------------------------------------------------------------- candidates
@@ -333,8 +378,11 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
         for kind, fn in (("own_cause", own_cause), ("swap", own_passive), ("swap", swap_org),
                          ("swap", swap_pronouns)):
             if fn is swap_pronouns and (_THIRD.search(others) or
-                                        _FIRST_PLURAL.search(body[:s] + " " + body[e:])):
-                continue  # "they set their own rules and don't loop us in": they are not us
+                                        _FIRST_PLURAL.search(body[:s] + " " + body[e:]) or
+                                        OUTSIDE.search(others)):
+                # "they set their own rules and don't loop us in": they are not us; nor are
+                # they after a seller, an insurer or a courier is named ("message them yourself")
+                continue
             new = (org_swaps[i] if fn is swap_org else
                    fn(cl, body[:s]) if fn is swap_pronouns else fn(cl))
             if new is not None:

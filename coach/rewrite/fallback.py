@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from coach.flags import Flag
 from coach.taxonomy import TYPE_NAMES, TYPES
+from coach.rewrite.edits import OUTSIDE, team_named
 from coach.rewrite.verify import extract_facts
 from coach.text import DraftView
 
@@ -83,6 +84,29 @@ def join_greeting(greet: str, text: str) -> str:
     if greet.rstrip().endswith(",") and _MID_SENTENCE.match(text):
         text = text[0].lower() + text[1:]
     return greet + text
+
+
+# The company, not the agent, says no: a limit the reply must keep, not pass on.
+_WE_REFUSE = re.compile(r"\bwe\s+(?:really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|won't|will not|"
+                        r"don't|do not|are unable|'re unable|aren't able|are not able)\b", re.I)
+
+
+def handoff(types: list[str], *texts: str) -> str | None:
+    """The owned hand-off sentence of the first of `types` that has one (coach/types/), with the
+    team the texts name, else the type's own words: "I'll pass this to our fraud team now and
+    update you here." It commits the agent to passing the matter on inside the company and
+    coming back, which is a next step the agent owns and promises no outcome."""
+    if any(not TYPES[t].rewrite.handoff and TYPES[t].rewrite.keeps_decision for t in types):
+        return None   # a refusal or a policy stands: passing it on would promise a review
+    if OUTSIDE.search(texts[0] if texts else ""):
+        return None   # "sort that out with your travel insurer": it is not ours to pass on
+    if _WE_REFUSE.search(texts[0] if texts else ""):
+        return None   # "we can't raise it" is the company's answer, not the agent's limit
+    for t in TEMPLATE_ORDER:
+        spec = TYPES[t].rewrite
+        if t in types and spec.handoff:
+            return spec.handoff.format(team=team_named(*texts) or spec.handoff_team)
+    return None
 
 
 def template_for(types: list[str]) -> str:

@@ -38,6 +38,7 @@ from coach.rewrite.generate import (CLAUSE_EXAMPLES, PROMPT_VERSION, _PART_SCHEM
                                     _WHOLE_SCHEMA, _Gen, _clause_messages, _context, _examples,
                                     _sampling, _unit_examples, warm_up)
 from coach.rewrite.verify import (Checks, copied_from, disowning_phrases, extract_facts, norm, on_topic,
+                                  states_decision,
                               verify, without_copied)
 from coach.pipeline import Coach
 from coach.taxonomy import TYPES
@@ -248,9 +249,17 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
     for e in _edits(body, u.flags, u.start + len(greet), rest):
         trial = list(chosen)
         trial[ui] = fb.join_greeting(greet, e.text) if e.text else greet.rstrip()
+        if e.kind.startswith("drop") and tf.reports_action(e.dropped):
+            continue   # "a credit note for £48 has been raised" is news, not a dodge
         if e.kind.startswith("drop") and tf.needs_next_step(u.types, e.dropped) and \
                 not tf.has_next_step(fb.splice(draft, units, trial)):
-            continue
+            # Dropping "I can't" or "contact X" leaves the customer nowhere: end the sentence
+            # with the owned hand-off instead ("I'll pass this to our fraud team now and update
+            # you here"), naming the team the draft names; never after a refusal the reply keeps.
+            step = None if states_decision(draft) else fb.handoff(u.types, body, rest)
+            if step is None:
+                continue
+            trial[ui] = fb.join_greeting(greet, f"{e.text} {step}".strip())
         if _unit_accepts(draft, units, trial, ui, coach, facts):
             return trial[ui]
     return None

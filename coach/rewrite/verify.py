@@ -513,6 +513,11 @@ _DECISION = re.compile(
     r"|\b(?:declined|refused|rejected|turned down)\b", re.I)
 
 
+def states_decision(text: str) -> bool:
+    """Whether the text refuses something (a refund, a waiver, an approval): its decision."""
+    return bool(_DECISION.search(text))
+
+
 def decision_lost(draft: str, candidate: str) -> bool:
     """Whether the draft refuses something (a refund, a waiver, an approval: its decision) and
     the candidate no longer does. Dropping "our policy does not allow charges to be waived"

@@ -11,7 +11,10 @@ def test_rewrite_one_draft_no_model(capsys):
     row = json.loads(capsys.readouterr().out)
     assert set(row) == {"id", "rewrite", "source", "checks", "latency_ms"}
     assert set(row["checks"]) == {"flags_left", "facts_missing", "promises_added", "owns_problem"}
-    assert row["source"] == "fallback" and "#A-5512" in row["rewrite"]
+    # the edit owns the loss and ends with the owned hand-off, naming the team the draft names
+    assert row["source"] == "transform" and "#A-5512" in row["rewrite"]
+    assert "nothing I can do" not in row["rewrite"] and "[" not in row["rewrite"]
+    assert "I'll pass this to our warehouse team" in row["rewrite"]
 
 
 def test_rewrite_jsonl_in_order_with_bad_row(tmp_path, capsys):

@@ -126,15 +126,32 @@ def test_rewrite_takes_a_verified_edit_without_loading_a_model(monkeypatch, rule
     assert r.checks["flags_left"] == [] and r.checks["owns_problem"] is True
 
 
-def test_removing_a_dead_end_with_no_other_next_step_is_not_a_fix(rules_coach):
+def test_a_dropped_dead_end_ends_with_an_owned_hand_off(rules_coach):
     draft = "Hi Jo, thanks for your message. Please check our FAQ for more information."
     r = rewrite(draft, coach=rules_coach, use_model=False)
-    assert r.source == "fallback" and "[" in r.rewrite  # the agent must add the next step
+    assert r.source == "transform" and "FAQ" not in r.rewrite and "[" not in r.rewrite
+    assert r.rewrite.endswith("I'll pass this to the team who handles it now and update you here.")
+
+
+def test_removing_a_dead_end_with_no_next_step_and_no_hand_off_is_not_a_fix(rules_coach):
+    # the courier's side is not ours to pass on: the agent must add the next step
+    draft = "Hi Jo, thanks for your message. You'll need to contact the courier about this."
+    r = rewrite(draft, coach=rules_coach, use_model=False)
+    assert r.source == "fallback" and "[" in r.rewrite
+
+
+@pytest.mark.parametrize("draft", [
+    "We can't raise the limit, nothing I can do.",            # the company's answer stands
+    "You'll need to sort that out with your travel insurer.",  # someone else's to handle
+])
+def test_no_hand_off_where_the_draft_refuses_or_points_outside(rules_coach, draft):
+    r = rewrite(draft, coach=rules_coach, use_model=False)
+    assert "I'll pass this to" not in r.rewrite
 
 
 def test_fallback_keeps_the_sentences_an_edit_did_fix(rules_coach):
     draft = ("Hi Jo, we apologise for any inconvenience caused. "
-             "Please check our FAQ for more information.")
+             "You'll need to contact the courier about this.")
     r = rewrite(draft, coach=rules_coach, use_model=False)
     assert r.source == "fallback"
     assert "inconvenience" not in r.rewrite                 # the empty apology was simply dropped
@@ -183,3 +200,26 @@ def test_an_edit_records_whether_it_turned_a_clause_round_or_only_cut():
     cut = [e for e in tf.candidates(s2, [_flag(s2, "which was outside our control", "blame_shifting")])
            if e.text]
     assert cut and not any(e.owned for e in cut)
+
+
+@pytest.mark.parametrize("text, team", [
+    ("Fraud are the only ones who can unblock it.", "our fraud team"),
+    ("You'll need to get in touch with our wastewater department.", "our wastewater department"),
+    ("Please contact Reservations on 0800 123 456.", "our reservations team"),
+    ("Your IT team has to approve the app.", None),      # the customer's team, not ours
+    ("Management decide refunds.", None),                 # upwards: no team that acts
+    ("please contact reservations", None),                # lower case: a common noun here
+])
+def test_the_team_a_hand_off_names_comes_from_the_lexicon(text, team):
+    assert tf.team_named(text) == team
+
+
+def test_a_hand_off_names_the_team_or_says_who_in_general():
+    from coach.rewrite import fallback as fb
+
+    assert fb.handoff(["powerless"], "Fraud are the only ones who can.") == \
+        "I'll pass this to our fraud team now and update you here."
+    assert fb.handoff(["dead_end"], "Please try again later.") == \
+        "I'll pass this to the team who handles it now and update you here."
+    assert fb.handoff(["they_language"], "They changed it.") is None     # no hand-off for this type
+    assert fb.handoff(["dead_end", "policy_wall"], "Contact billing.") is None  # a policy stands

@@ -146,7 +146,10 @@ def test_rewrite_without_the_embedding_model(monkeypatch, rules_coach, tmp_path)
     from coach.rewrite.rewriter import rewrite
     from tests.lm.fakes import ScriptedFakeBackend, write_bank
 
+    from coach.rewrite import fallback
+
     _no_embedder(monkeypatch, ModelUnavailableError("not installed"))
+    monkeypatch.setattr(fallback, "handoff", lambda *a, **k: None)   # the model path is tested
     retriever = Retriever(load_bank(write_bank(tmp_path / "b.jsonl")), use_embeddings=False)
     fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I've already started a "
                                          "trace on it myself."}])
