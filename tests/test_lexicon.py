@@ -70,6 +70,8 @@ def test_the_higher_ups_the_rules_know_become_we(boss):
     "Regards, Claims Review",
     "The payments are working normally again now.",          # a plural name is a plural noun
     "The card team is not responding to us.",                # "we ... to us" contradicts itself
+    "The network lot say they're on it.",                     # "we say they're on it"
+    "Billing told me they added it.",                         # "we told me"
 ])
 def test_what_the_edit_must_not_make_we(sentence):
     assert edits.swap_org(sentence) is None

@@ -210,7 +210,11 @@ def team_named(*texts: str) -> str | None:
     return None
 
 
-_US = re.compile(r"\b(?:us|me)\b", re.I)   # "Billing told me" is no "we told me"
+# After the subject: "Billing told me" is no "we told me", and "The network lot say they're on it"
+# is no "We say they're on it" (a later "they" may be someone else: "the depot loaded their van
+# and they left" still becomes "we loaded our van and they left").
+_US = re.compile(r"\b(?:us|me)\b|\b(?:say|says|said|reckon|reckons|think|thinks|claim|claims)\s+"
+                 r"(?:that\s+)?(?:they|they're|they've|they'll|they'd)\b", re.I)
 
 
 def swap_org(clause: str) -> str | None:
@@ -225,7 +229,7 @@ def swap_org(clause: str) -> str | None:
         return _match_case(m.group("org"), "we") + lead + " ".join(words)
 
     m = _SUBJECT.search(out)
-    if m and _US.search(out[m.end():]):
+    if m and _US.search(m.group("verb") + out[m.end():]):
         m = None   # "the network side don't give us dates": "we don't give us" contradicts itself
     if m:
         # The department's own things are ours too: "service dept set their own calendar" ->
