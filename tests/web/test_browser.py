@@ -242,7 +242,7 @@ def test_score_chart_names_stay_readable_with_eleven_agents(page, tmp_path):
                     encoding="utf-8")
     open_tab(page, "Score transcripts")
     page.set_input_files("#score-upload input[type=file]", str(path))
-    page.wait_for_selector("#score-upload :text('eleven_agents.jsonl')")
+    page.wait_for_selector("#score-upload :text('eleven_agents.jsonl')", timeout=60_000)
     page.click("#score-btn")  # the earlier upload stays in the box: 14 agents in all
     names = json.dumps(ELEVEN)
     page.wait_for_function(f"() => {{ const t = Array.from(document.querySelectorAll("
