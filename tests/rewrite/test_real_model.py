@@ -71,7 +71,7 @@ def test_rewrite_is_verified_or_fallback(backend, rules_coach):
 
     draft = "Hi Priya, order #RT-55120 was lost by the courier, that's on them. Nothing I can do."
     r = rewrite(draft, coach=rules_coach, backend=backend, n_candidates=2, timeout_s=40)
-    assert r.source in ("model", "fallback")
+    assert r.source in ("model", "transform", "fallback")
     assert "#RT-55120" in r.rewrite and "Priya" in r.rewrite
     assert r.checks["promises_added"] == [] or r.source == "fallback"
     if r.source == "model":
