@@ -89,13 +89,22 @@ HEAD = """<script>
       if (b) { b.click(); }
     }
   });
-  document.addEventListener('input', function (e) {
-    if (!(e.target && e.target.closest && e.target.closest('#draft'))) { return; }
+  function liveSoon() {
     clearTimeout(liveTimer);
     liveTimer = setTimeout(function () {
       var b = document.querySelector('#live-check-btn');
       if (b) { b.click(); }
     }, %d);
+  }
+  document.addEventListener('input', function (e) {
+    if (!(e.target && e.target.closest && e.target.closest('#draft'))) { return; }
+    liveSoon();
+  });
+  // Clear, then one live check of the empty box: a live check still in flight for the old
+  // text would otherwise land after Clear and put its highlights back. The live check runs
+  // "always_last", so this one waits for that one and has the last word.
+  document.addEventListener('click', function (e) {
+    if (e.target && e.target.closest && e.target.closest('#clear-btn')) { liveSoon(); }
   });
 })();
 </script>""" % LIVE_DEBOUNCE_MS

@@ -134,6 +134,24 @@ def test_typing_highlights_without_pressing_check(page):
     shot(page, "01b-live-check")
 
 
+def test_clear_has_the_last_word_over_a_live_check_in_flight(page):
+    # Type a flagged draft and press Clear at once, while its live check may still be on the
+    # way: the page then sends one live check of the empty box, which runs after the other
+    # ("always_last"), so the old highlights cannot come back.
+    page.click("#clear-btn")
+    page.wait_for_function("() => document.querySelector('#draft textarea').value === ''")
+    page.click("#draft textarea")
+    page.keyboard.type(LIVE_2, delay=5)
+    page.wait_for_timeout(450)            # the debounce has fired: a check is on its way
+    before = len(_live_check_posts(page))
+    page.click("#clear-btn")
+    page.wait_for_timeout(1500)
+    sent = _live_check_posts(page)[before:]
+    assert sent and LIVE_2 not in sent[-1], sent    # the last live check saw the empty box
+    assert page.locator("#highlighted mark.rc-flag").count() == 0
+    assert page.input_value("#draft textarea") == ""
+
+
 def test_suggest_rewrite_shows_rewrite_and_checks(page):
     page.fill("#draft textarea", FLAGGED)
     page.click("#rewrite-btn")
