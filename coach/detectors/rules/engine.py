@@ -35,10 +35,9 @@ from typing import Iterable
 
 import yaml
 
-from coach import lexicon as lexicon_mod
 from coach.errors import RulePackError
 from coach.flags import Flag
-from coach.lexicon import expand
+from coach.lexicon import expand, load as load_lexicon
 from coach.detectors.rules.conditions import CONDITIONS
 from coach.taxonomy import SEVERITIES, TYPES
 from coach.text import DraftView
@@ -172,7 +171,7 @@ def load_pack(path: str | Path, lexicon: str | Path | None = None) -> list[Rule]
     path = Path(path)
     where = str(path)
     data = _read_yaml(path)
-    macros = lexicon_mod.load(str(lexicon) if lexicon else None).as_macros()
+    macros = load_lexicon(str(lexicon) if lexicon else None).as_macros()
     macros.update({str(k): str(v) for k, v in (data.get("macros") or {}).items()})
     pack_type = data.get("type")
     rules = []
