@@ -7,6 +7,8 @@ verifier's own tests, since the model imitates what it is shown:
 - the fix passes the rewrite verifier (no flag left by the default detectors or the rules
   alone, every fact kept, owns the problem, no dodge);
 - the fix adds no promise, offer or finding the problem lacks (coach.rewrite.verify.promises_added);
+  an action it takes ("I've rebooked you") may stay: the pair is one sentence of its writer's
+  story, and the retriever shows pairs without one first;
 - it names no number, date, contact or proper name the problem lacks (extract_facts);
 - it is not much longer than the problem (a twin that adds a paragraph of reasons teaches the
   model to invent them), and has no [placeholder].
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.config import CoachConfig  # noqa: E402
-from coach.rewrite.verify import extract_facts, promises_added, verify  # noqa: E402
+from coach.rewrite.verify import NEW_ACTION, extract_facts, promises_added, verify  # noqa: E402
 from coach.pipeline import Coach  # noqa: E402
 
 PAIRS = ROOT / "eval" / "corpus" / "pairs.jsonl"
@@ -49,10 +51,10 @@ def why_not(problem: str, fixed: str, coaches: list[Coach]) -> str:
     low = problem.lower()
     if any(f.text.lower() not in low for f in extract_facts(fixed)):
         return "new fact"
-    if promises_added(problem, fixed):
+    if [p for p in promises_added(problem, fixed) if not p.startswith(NEW_ACTION)]:
         return "new promise"
     for c in coaches:
-        if not verify(problem, fixed, c).passed:
+        if not verify(problem, fixed, c).passed_as_example:
             return "fails the verifier"
     return ""
 

@@ -69,17 +69,21 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
-def _tidy(text: str, end_punct: str) -> str:
-    """Join what is left of a sentence into a sentence again."""
+def _tidy(text: str, end_punct: str, lead: bool = True) -> str:
+    """Join what is left of a sentence into a sentence again. `lead`: the sentence's first clause
+    was dropped, so a joining word left at the start goes ("but it applies" -> "It applies");
+    where the first clause stands it keeps its words ("as explained on call, the meal...")."""
     t = re.sub(r"\s{2,}", " ", text).strip()
-    t = _LEAD_JOIN.sub("", t).strip()
     t = _TRAIL_JOIN.sub("", t).strip()
     t = _END.sub("", t).strip()
-    if not re.search(r"[A-Za-z]{2}", t) or _FRAGMENT.match(t):
+    core = _LEAD_JOIN.sub("", t).strip()   # "as per our call" is no sentence either way
+    if not re.search(r"[A-Za-z]{2}", core) or _FRAGMENT.match(core):
         return ""
-    if len(_SOFTENER.sub(" ", t).split()) < MIN_WORDS:
+    if len(_SOFTENER.sub(" ", core).split()) < MIN_WORDS:
         return ""
-    t = t[0].upper() + t[1:]
+    if lead:
+        t = core
+    t = t[0].upper() + t[1:]   # (after a "Hi Dana," greeting, join_greeting lowers it again)
     if re.search(rf"[{_EMOJI}]$", t):
         return t  # an emoji already ends it: "...yours yet 😬" takes no "."
     return t + (end_punct or ".")
@@ -328,6 +332,18 @@ _PREP_OPEN = re.compile(r"^[-\u2013\u2014\s]*(?:between|with|from|about|for|afte
                         r"since|at|on|in|by|of|to|despite|regarding)\b", re.I)
 
 
+# A clause that is only a filler word opens the clause after it and goes when that one goes.
+_FILLER = re.compile(r"^\s*(?:ok|okay|so|yeah|yes|look|well|right|ugh|hmm|um|ah|oh|hey|lol)\b[\s,.!]*$", re.I)
+
+
+# A clause that goes on with the subject of the clause before it: once that one is dropped, the
+# "and" hangs on whatever is left ("As I said, [I'm just on the night desk] and can't really sort").
+_NO_SUBJECT = re.compile(r"^\s*(?:and|but|or)\s+(?:just\s+|really\s+|also\s+|still\s+)?(?:can't|cannot|can|"
+                         r"could|couldn't|will|won't|would|wouldn't|have|has|had|haven't|hasn't|is|"
+                         r"isn't|are|aren't|was|wasn't|were|weren't|do|don't|does|doesn't|did|"
+                         r"didn't|need|needs|[a-z]+ed)\b", re.I)
+
+
 def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool:
     """True when a dropped clause leaves a kept one dangling. Also carries a dropped clause's
     ";" or ":" onto the kept clause before it, so no comma splice is left ("..., the £40 was
@@ -336,6 +352,9 @@ def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool
     for i, was in enumerate(dropped):
         if not was:
             continue
+        nxt = next((j for j in range(i + 1, len(parts)) if not dropped[j]), None)
+        if nxt is not None and any(not d for d in dropped[:i]) and _NO_SUBJECT.match(parts[nxt]):
+            return True
         orig = body[spans[i][0]:spans[i][1]].rstrip()
         prev = next((j for j in range(i - 1, -1, -1) if not dropped[j]), None)
         if prev is None:
@@ -407,12 +426,15 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
             kinds.append(kind)
         if _dangling(body, spans, parts):
             continue
-        text = _tidy(" ".join(p for p in parts if p.strip()), end_punct)
+        for i in range(len(parts) - 1):
+            if _FILLER.match(parts[i]) and not parts[i + 1].strip():
+                parts[i] = ""   # "ok so i totally get it, ...": the "ok" goes with what it opened
+        text = _tidy(" ".join(p for p in parts if p.strip()), end_punct, lead=not parts[0].strip())
         kind = max(kinds, key=KINDS.index)
         if not text:
             continue
         key = text.lower()
-        if key in seen or key == _tidy(body, end_punct).lower():
+        if key in seen or key == _tidy(body, end_punct, lead=False).lower():
             continue
         seen.add(key)
         gone = " ".join(body[s:e] for i, (s, e) in enumerate(spans) if not parts[i].strip())

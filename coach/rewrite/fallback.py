@@ -75,7 +75,7 @@ def split_greeting(sentence: str) -> tuple[str, str]:
 # Words that start a sentence but not a name: after "Hi Dana, " they read lower-case.
 _MID_SENTENCE = re.compile(r"^(?:We|We're|We've|We'll|We'd|Our|Us|It|It's|This|That|The|Your|"
                            r"There|There's|Here's|Sorry|Thanks|Thank|Unfortunately|Next|Yeah|Ok|Ugh|"
-                           r"Regarding|About)\b")
+                           r"Regarding|About|As|Per|Following|Further|Just|So|Please|Apologies)\b")
 
 
 def join_greeting(greet: str, text: str) -> str:
@@ -109,11 +109,12 @@ def handoff(types: list[str], *texts: str) -> str | None:
     return None
 
 
-def template_for(types: list[str]) -> str:
+def template_for(types: list[str], step_given: bool = False) -> str:
     """One owned sentence for a unit's types; one next step is enough, so where another type's
-    template gives it, a type with a short template uses that."""
+    template gives it (or `step_given`: the reply already has one), a type with a short template
+    uses that."""
     ordered = [t for t in TEMPLATE_ORDER if t in types]
-    step_given = any(TYPES[t].rewrite.gives_next_step for t in ordered)
+    step_given = step_given or any(TYPES[t].rewrite.gives_next_step for t in ordered)
     return " ".join(TYPES[t].rewrite.short_template
                     if step_given and TYPES[t].rewrite.short_template else TEMPLATES[t]
                     for t in ordered)
@@ -128,6 +129,21 @@ def with_gaps(edited: str, types: list[str], next_step: bool) -> str:
     if next_step and not any(TYPES[t].rewrite.alternative_is_next_step for t in types):
         after.append(NEXT_STEP_SENTENCE)   # (a policy's alternative is already its next step)
     return " ".join(before + [edited] + after)
+
+
+def with_gaps_or_templates(kept: str, types: list[str], step_given: bool) -> str:
+    """What is left of a flagged sentence (its clauses without a flag), with each type's gap
+    for what the cut clauses said ("We have this rule because [the reason]; ..."), or, for a
+    type whose fix has no gap, its template (its short one when the reply already gives a next
+    step). A kept "Pets can't travel in the cabin" already states the rule: the gap asks only
+    for the reason."""
+    ordered = [t for t in TEMPLATE_ORDER if t in types]
+    before, after = [], []
+    for t in ordered:
+        spec = TYPES[t].rewrite
+        piece = spec.gap or (spec.short_template if step_given and spec.short_template else spec.template)
+        (before if spec.gap and spec.gap_position == "before" else after).append(piece)
+    return " ".join(dict.fromkeys(before + [kept] + after))
 
 
 def splice(text: str, units: list[Unit], replacements: list[str]) -> str:

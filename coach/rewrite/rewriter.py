@@ -40,6 +40,7 @@ from coach.rewrite.generate import (CLAUSE_EXAMPLES, PROMPT_VERSION, _PART_SCHEM
 from coach.rewrite.verify import (Checks, copied_from, disowning_phrases, extract_facts, norm, on_topic,
                                   states_decision,
                               verify, without_copied)
+from coach import lexicon
 from coach.pipeline import Coach
 from coach.taxonomy import TYPES
 
@@ -163,6 +164,7 @@ class Partial:
         failed = self.failed if self.units else list(range(len(units)))
         for ui in failed:
             chosen[ui] = _gap_unit(draft, units, chosen, ui, coach, facts) or \
+                _kept_template(draft, units, chosen, ui, coach, facts) or \
                 fb.unit_template(draft, units[ui])
         return fb.splice(draft, units, chosen)
 
@@ -237,6 +239,49 @@ def _gap_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts
     return None
 
 
+# Someone else still named as the one who acted, once "not us" is cut: a cleft ("It was the
+# promoter who...") or a team, party or system the lexicon knows as someone to blame.
+_BLAME_LEFT = re.compile(rf"\bit was (?:the|their|your|a|an) [\w-]+(?: [\w-]+)? (?:who|that)\b|"
+                         rf"{lexicon.pattern('BLAMEE_HEAD')}", re.I)
+
+
+def _shares_words(quote: str, text: str, n: int = 3) -> bool:
+    """Whether `text` still holds a run of `n` words of `quote`."""
+    w = re.findall(r"[a-z0-9']+", quote.lower())
+    low = " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+    return any(" ".join(w[i:i + n]) in low for i in range(max(0, len(w) - n + 1)))
+
+
+def _kept_template(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts) -> str | None:
+    """For the fallback, when no edit with [gaps] passes: the clauses of unit `ui` that hold no
+    flag, as the agent wrote them, then the owned template for what was cut. Replacing the whole
+    sentence with the template lost what it said ("the villa hasn't confirmed yet", "Pets can't
+    travel in the cabin"), and readers graded that D; stuffing its facts into a placeholder
+    ("[the rule: Hub 3]") read as garbled. None when the kept clauses still lose a fact, or a
+    template the reply already holds would be said twice."""
+    u = units[ui]
+    must_own = [f.quote for f in u.flags if TYPES[f.type].rewrite.edit_must_own]
+    greet, body = fb.split_greeting(draft[u.start:u.end])
+    rest = draft[:u.start] + " " + draft[u.end:]
+    others = " ".join(c for i, c in enumerate(chosen) if i != ui)
+    step_given = tf.has_next_step(rest) or fb.NEXT_STEP_GAP in others
+    for e in _edits(body, u.flags, u.start + len(greet), rest):
+        if e.kind != "drop_clause" or not e.text or _SUBORDINATE.match(e.text):
+            continue
+        if must_own and (any(_shares_words(q, e.text) for q in must_own) or _BLAME_LEFT.search(e.text)):
+            # Half of a blame kept: "It was the promoter who moved the date[, not us]" still
+            # hands it to someone else, in words no detector flags any more.
+            continue
+        new = fb.with_gaps_or_templates(e.text, u.types, step_given)
+        if any(p in others for p in fb.PLACEHOLDER.findall(new[len(e.text):])):
+            return None   # the reply already asks for it
+        trial = list(chosen)
+        trial[ui] = fb.join_greeting(greet, new)
+        if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
+            return trial[ui]
+    return None
+
+
 def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
                     facts) -> str | None:
     """The first deterministic edit (coach.rewrite.edits) of unit `ui` that passes the unit
@@ -256,10 +301,15 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
             # Dropping "I can't" or "contact X" leaves the customer nowhere: end the sentence
             # with the owned hand-off instead ("I'll pass this to our fraud team now and update
             # you here"), naming the team the draft names; never after a refusal the reply keeps.
-            step = None if states_decision(draft) else fb.handoff(u.types, body, rest)
-            if step is None:
+            if states_decision(fb.splice(draft, units, trial)):
+                # The reply still gives the company's answer ("the AUD 25 admin fee still
+                # applies"): that answer is where the customer stands, and a hand-off after it
+                # would promise a review of what was decided.
+                pass
+            elif states_decision(draft) or (step := fb.handoff(u.types, body, rest)) is None:
                 continue
-            trial[ui] = fb.join_greeting(greet, f"{e.text} {step}".strip())
+            else:
+                trial[ui] = fb.join_greeting(greet, f"{e.text} {step}".strip())
         if _unit_accepts(draft, units, trial, ui, coach, facts):
             return trial[ui]
     return None

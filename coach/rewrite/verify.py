@@ -17,7 +17,7 @@ conservative fallback exists for when none does.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterator, Sequence
 
@@ -316,6 +316,63 @@ def _outcome_stem(hit: str) -> str:
     return word if " " in word else word[:5]
 
 
+# "I've <verb>ed", "we <verb>ed": an action the reply says the agent or the company has already
+# taken. Its verb's stem must be in the draft: "I've reported it to IT", "we found the fault" or
+# "I have informed the branch" about a draft that did none of these is an invented fact (graded D
+# on dev, round r2: 5 of the model's 30 D rewrites claimed one, against 1 of its 9 A/B, and 2
+# of 19 writers' references). A step still to come ("I'll check why with the depot") is the
+# process the agent owns, not a claim.
+_ACTION = re.compile(r"\b(?:I|we)(?P<aux>'ve| have)?\s+(?:(?:now|also|already|just|personally|"
+                     r"gone ahead and|went ahead and|then)\s+)*(?P<verb>[a-z]+)", re.I)
+_PAST = frozenset("sent found told made gave took spoke rang wrote got put set paid left kept "
+                  "brought caught chose drove fed heard held knew lent lost meant met ran sold "
+                  "shut sought stood taught thought understood won".split())
+
+
+@lru_cache(maxsize=1)
+def _stance_verbs() -> frozenset[str]:
+    from coach import lexicon  # noqa: PLC0415
+
+    return frozenset(lexicon.words("STANCE_VERB"))
+
+
+@lru_cache(maxsize=1)
+def _handoffs() -> tuple[str, ...]:
+    from coach.taxonomy import TYPES  # noqa: PLC0415
+
+    return tuple(TYPES[t].rewrite.handoff.split("{")[0] for t in TYPES if TYPES[t].rewrite.handoff)
+
+
+def actions_added(draft: str, candidate: str) -> list[str]:
+    """Actions the candidate says were taken ("we've reported", "I informed") whose verb the
+    draft never uses. The owned hand-off of the problem types (coach/types/,
+    "I'll pass this to ... now") is the rewrite's own sanctioned next step and does not count;
+    nor do [placeholders], which the agent fills in."""
+    low = norm(draft).lower()
+    cand = norm(candidate)
+    for h in _handoffs():
+        cand = cand.replace(h, " ")
+    out = []
+    for m in _ACTION.finditer(PLACEHOLDER_RE.sub(" \x00 ", cand)):  # "I've [...]" is the agent's to fill
+        verb = m.group("verb").lower()
+        if verb in _stance_verbs() or verb in _NOT_VERB or verb.startswith(("sorr", "apolog")):
+            continue
+        if not (verb.endswith("ed") or verb in _PAST):
+            continue   # "I'll check", "I'm looking": a step to come, or no verb in the past
+        stem = verb[:5] if len(verb) > 5 else verb.rstrip("e")
+        if not re.search(r"\b" + re.escape(stem), low):
+            out.append(f"{NEW_ACTION}{m.group(0).lower()}")
+    return out
+
+
+NEW_ACTION = "new action: "
+# What follows "we have" / "I am" when no verb does ("we have this rule", "I am in billing").
+_NOT_VERB = frozenset("this that these those it its the a an no any some your our my their to "
+                      "in on at for with of by from because and but or so as if than all both "
+                      "very too more less there here what which who".split())
+PLACEHOLDER_RE = re.compile(r"\[[^\]]*\]")
+
+
 def promises_added(draft: str, candidate: str) -> list[str]:
     """Offers or commitments in the candidate that the draft did not make.
 
@@ -349,6 +406,9 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     for m in _FINDING.finditer(candidate.translate(_NORM)):
         if m.group(0).lower() not in draft_low and m.group(0).lower() not in added:
             added.append(m.group(0).lower())
+    for a in actions_added(draft, candidate):
+        if a not in added:
+            added.append(a)
     dfacts = {norm(f.text).lower() for f in extract_facts(draft)}
     for f in extract_facts(candidate):
         if f.kind in ("date", "time", "amount") and norm(f.text).lower() not in dfacts \
@@ -396,9 +456,18 @@ OWN = re.compile(
 
 
 def owns_problem(candidate: str) -> bool:
-    """True when the text speaks for the company/agent with an action and carries no dodge."""
+    """True when the text carries no dodge and speaks for the company: an action of the agent's
+    ("I've moved it", "let me"), an action reported done ("the fee has been refunded"), or the
+    company's decision stated as its own ("the AUD 65 change fee applies", "it can't be
+    refunded"). A recap that drops "between you and me, the fee is a bit rough" and keeps
+    "your flight has been moved ... the change fee applies" owns the outcome (read on dev: the
+    drop was refused for want of an "I" and the sentence became a template, graded C or D)."""
+    from coach.rewrite.edits import reports_action  # noqa: PLC0415 (edits imports nothing of ours)
+
     view = DraftView(candidate)  # the customer's quoted words are not the agent's dodge
-    return not _strict_matches(view) and bool(OWN.search(view.masked))
+    if _strict_matches(view):
+        return False
+    return bool(OWN.search(view.masked) or reports_action(view.masked) or states_decision(view.masked))
 
 
 def disowning_phrases(candidate: str) -> list[str]:
@@ -510,7 +579,12 @@ _DECISION = re.compile(
     rf"(?:able to\s+)?{_DECIDE}\w*"
     r"|\b(?:non-?refundable|not (?:refundable|eligible|possible|transferable|available)|ineligible|"
     r"isn't (?:refundable|eligible|possible)|aren't (?:refundable|eligible))\b"
-    r"|\b(?:declined|refused|rejected|turned down)\b", re.I)
+    r"|\b(?:declined|denied|refused|rejected|turned down)\b"
+    # a charge or a decision that stands: "the AUD 25 admin fee still applies", "the £25 charge
+    # stands", "the decision is final"
+    r"|\b(?:still|will still|continues? to|does|do)\s+(?:apply|applies|stand|stands)\b"
+    r"|\b(?:charges?|fees?|decision|surcharge|penalty|rules?)\b(?:[^.!?;\n]|(?<=\d)\.(?=\d)){0,60}?\s(?:still\s+)?(?:stands|will stand|"
+    r"is final|remains? in place|applies|apply|will apply)\b|\b(?:decision|answer) is final\b", re.I)
 
 
 def states_decision(text: str) -> bool:
@@ -549,6 +623,15 @@ class Checks:
         expected (the fallback), every other check holds."""
         return (not self.flags_left and not self.facts_missing and not self.promises_added
                 and not [p for p in self.problems if not p.startswith(GAP_PROBLEMS)])
+
+    @property
+    def passed_as_example(self) -> bool:
+        """Passed, for a bank pair (one sentence out of a writer's story, prompts/): an action
+        its fix takes ("I've rebooked you") belongs to that story, which the writer knew, so a
+        new action alone does not keep the pair out. Every other check holds. The retriever
+        still shows the model pairs without one first (coach.rewrite.retrieve)."""
+        return replace(self, promises_added=[p for p in self.promises_added
+                                             if not p.startswith(NEW_ACTION)]).passed
 
     def to_dict(self) -> dict:
         return {"flags_left": self.flags_left, "facts_missing": self.facts_missing,

@@ -34,6 +34,8 @@ def test_good_rewrite_passes_and_is_close_to_the_reference(gold, rules_coach):
 
 @pytest.mark.parametrize("rewrite, key", [
     ("Hi Jo, we lost order #77 on 3 May and I've issued a full refund.", "offers_added"),
+    # an action the draft never took: readers graded these "invents" (D)
+    ("Hi Jo, we lost order #77 on 3 May, and I've reported it to the depot.", "offers_added"),
     ("Hi Jo, we lost your order on 3 May.", "facts_missing"),
     ("Hi Jo, we lost order #77 on 3 May. Call Dana on 0800 123 456.", "new_entities"),
     ("Hi Jo. We lost order #77 on 3 May. We lost order #77 on 3 May.", "duplicated"),

@@ -25,7 +25,7 @@ def retriever(tmp_path):
 
 
 def test_fake_first_candidate_passes(rules_coach, retriever):
-    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I've already started a trace "
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll start a trace "
                                          "on it myself."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model"
@@ -152,11 +152,11 @@ def test_fallback_keeps_facts_verbatim(rules_coach):
 
 def test_fake_candidate_keeps_its_own_sentence_without_the_pasted_example(rules_coach, retriever):
     # The scripted answer pastes bank example b2's closing sentence after a fix of its own.
-    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I've already started a trace "
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll start a trace "
                                          "on it myself. I'll go through your bill with you now."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model"
-    assert r.rewrite == ("Hi Sam, we lost order #A-5512, and I've already started a trace on it "
+    assert r.rewrite == ("Hi Sam, we lost order #A-5512, and I'll start a trace on it "
                          "myself.")
 
 
@@ -183,15 +183,22 @@ def test_fallback_keeps_an_edit_that_turns_a_department_into_we(rules_coach):
     assert r.rewrite == "We set our own booking calendar. Next, I'll [the next step you will take]."
 
 
-@pytest.mark.parametrize("draft", [
+def test_fallback_uses_the_template_when_an_edit_would_keep_the_dodge(rules_coach):
     # Dropping "not us" would leave the promoter to blame: only a template owns it.
-    "It was the promoter who moved the date, not us.",
-    # What is left of a disowning sentence is the opinion itself.
-    "Honestly the overdraft rules make no sense to me either, but the £35 charge stays.",
-])
-def test_fallback_uses_the_template_when_an_edit_would_keep_the_dodge(rules_coach, draft):
-    r = rewrite(draft, coach=rules_coach, use_model=False)
-    assert r.rewrite.startswith(("We [", "I understand this is frustrating; we [")), r.rewrite
+    r = rewrite("It was the promoter who moved the date, not us.", coach=rules_coach, use_model=False)
+    assert r.rewrite.startswith("We ["), r.rewrite
+    assert "promoter" not in r.rewrite
+
+
+def test_fallback_keeps_the_decision_and_asks_only_for_the_reason(rules_coach):
+    # The opinion goes; the decision the sentence carried stays in the agent's words, and the
+    # gap asks for what the draft never said (readers graded a bare template here D: it lost
+    # what was decided).
+    r = rewrite("Honestly the overdraft rules make no sense to me either, but the £35 charge stays.",
+                coach=rules_coach, use_model=False)
+    assert r.source == "fallback"
+    assert r.rewrite.startswith("The £35 charge stays. "), r.rewrite
+    assert "[the reason]" in r.rewrite and "make no sense" not in r.rewrite
 
 
 def test_fallback_asks_for_one_next_step_per_reply(rules_coach):
@@ -219,7 +226,7 @@ def test_greeting_comma_lowers_the_next_word_but_not_a_name():
 
 
 def test_repeated_greeting_is_not_doubled(rules_coach, retriever):
-    fake = ScriptedFakeBackend([{"part": "Hi Sam, we lost order #A-5512, and I've started a trace "
+    fake = ScriptedFakeBackend([{"part": "Hi Sam, we lost order #A-5512, and I'll start a trace "
                                          "on it myself."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.rewrite.count("Hi Sam") == 1
@@ -253,7 +260,7 @@ def test_dodge_in_a_later_flagged_sentence_does_not_reject_an_earlier_fix(rules_
     # dodges inside the replaced text may count against it.
     d = "The warehouse lost order #A-5512. Nothing I can do about it, sorry."
     fake = ScriptedFakeBackend([
-        {"part": "We lost order #A-5512, and I've already started a trace on it myself."},
+        {"part": "We lost order #A-5512, and I'll start a trace on it myself."},
         {"part": "Sorry about it; I can do something about it, and I am."}])
     r = rewrite(d, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model", r
@@ -276,7 +283,7 @@ def test_malformed_backend_reply_skips_the_candidate(rules_coach, retriever, fai
     from coach.lm.backends import Generation
 
     fake = ScriptedFakeBackend([failure, Generation(None),  # e.g. "content": null
-                                {"part": "We lost order #A-5512, and I've already started a "
+                                {"part": "We lost order #A-5512, and I'll start a "
                                          "trace on it myself."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model" and len(fake.calls) == 3
@@ -328,7 +335,7 @@ def test_empty_apology_gets_context_and_banned_stock_words(rules_coach, retrieve
     from coach.rewrite.generate import APOLOGY_BAN
 
     draft = "Your parcel #A-5512 arrived broken. We apologise for any inconvenience caused."
-    fake = ScriptedFakeBackend([{"part": "I'm sorry your parcel arrived broken, and I've logged it."}])
+    fake = ScriptedFakeBackend([{"part": "I'm sorry your parcel arrived broken, and I'll log it now."}])
     r = rewrite(draft, coach=rules_coach, backend=fake, retriever=retriever, n_candidates=1)
     call = fake.calls[0]
     assert call["ban"] == APOLOGY_BAN
@@ -345,18 +352,18 @@ def test_a_draft_with_no_flag_stands_and_no_model_is_asked(rules_coach, retrieve
 
 def test_sampled_candidates_come_in_one_batch_after_greedy(rules_coach, retriever):
     bad = {"part": "The warehouse lost order #A-5512, nothing I can do."}
-    good = {"part": "We lost order #A-5512, and I've already started a trace on it myself."}
+    good = {"part": "We lost order #A-5512, and I'll start a trace on it myself."}
     fake = BatchingFakeBackend([bad, bad, good])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever,
                 strategies=("clause",))
-    assert r.source == "model" and "I've already started a trace" in r.rewrite
+    assert r.source == "model" and "I'll start a trace" in r.rewrite
     # greedy alone (a plain chat), then the 2 sampled candidates as one batch, seeds 8 and 9
     assert fake.batches == [(2, 8)]
     assert [c["temperature"] > 0 for c in fake.calls] == [False, True, True]
 
 
 def test_greedy_that_passes_costs_no_batch(rules_coach, retriever):
-    fake = BatchingFakeBackend([{"part": "We lost order #A-5512, and I've already started a trace "
+    fake = BatchingFakeBackend([{"part": "We lost order #A-5512, and I'll start a trace "
                                   "on it myself."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model" and fake.batches == [] and len(fake.calls) == 1

@@ -5,7 +5,7 @@ from coach.rewrite.verify import (extract_facts, facts_missing, owns_problem, pr
 
 DRAFT = ("Hi Dana, I looked into order #RT-55120. The courier lost it on 14 May, that's on them, "
          "nothing I can do. Sorry for any inconvenience.")
-GOOD = ("Hi Dana, I looked into order #RT-55120. We lost your parcel on 14 May, and I've started "
+GOOD = ("Hi Dana, I looked into order #RT-55120. We lost your parcel on 14 May, and I'll start "
         "a trace with our delivery partner. I'm sorry it hasn't reached you.")
 
 
@@ -55,7 +55,8 @@ def test_a_benefit_named_as_ended_is_no_offer():
     assert promises_added(d, "Price matching got scrapped by us back in January.") == []
     assert promises_added("Sorry it broke.", "We no longer offer vouchers.") == []
     # ...but an offer next to it still counts, and so does the same benefit offered later
-    assert promises_added("Sorry.", "We scrapped the fee and issued a credit.") == ["credit"]
+    assert promises_added("Sorry.", "We scrapped the fee and issued a credit.") == [
+        "credit", "new action: we scrapped"]   # (and scrapping it is a new, claimed action)
     assert promises_added("Sorry.", "The voucher scheme ended, so I'll send a voucher.") == ["voucher"]
     assert "i will refund" in promises_added("x.", "I will refund you, it ended up late.")
 
@@ -151,7 +152,7 @@ def test_rewrite_without_the_embedding_model(monkeypatch, rules_coach, tmp_path)
     _no_embedder(monkeypatch, ModelUnavailableError("not installed"))
     monkeypatch.setattr(fallback, "handoff", lambda *a, **k: None)   # the model path is tested
     retriever = Retriever(load_bank(write_bank(tmp_path / "b.jsonl")), use_embeddings=False)
-    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I've already started a "
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll start a "
                                          "trace on it myself."}])
     r = rewrite("Hi Sam, the warehouse lost order #A-5512, nothing I can do about it.",
                 coach=rules_coach, backend=fake, retriever=retriever)
@@ -235,7 +236,11 @@ def test_new_outcomes_the_agent_commits_to_are_promises():
     assert promises_added(d, "We sent it back to the depot, and I can book you a courtesy car.")
     assert promises_added("The ban stays.", "We set the ban. I've lifted the ban for you.")
     # Process steps the agent owns are not promises of an outcome.
-    assert promises_added(d, "We sent it back to the depot. I'm checking why with our depot team.") == []
+    assert promises_added(d, "It went back to the depot. I'm checking why with our depot team.") == []
+    # ...but an action claimed as done that the draft never reports is an invented fact.
+    assert promises_added(d, "We sent it back to the depot.") == ["new action: we sent"]
+    assert promises_added(d, "I've reported it to the depot team.") == ["new action: i've reported"]
+    assert promises_added("The depot reported the damage.", "We reported the damage.") == []
     # An action the draft already speaks of is licensed.
     assert promises_added("We can redeliver it on Monday.", "I'll redeliver it on Monday.") == []
 
