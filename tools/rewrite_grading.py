@@ -6,6 +6,11 @@
          (eval/rewrite/rounds/ROUND/shard-K.jsonl: item, draft, rewrite) and the key
          (eval/rewrite/rounds/ROUND/key.jsonl: item -> draft id, system, rewrite), which graders
          never see. Identical rewrites of one draft by two systems are one item.
+         --skip-graded FINAL.jsonl ...: leave out rewrites already graded for the same draft in
+         earlier rounds (their grade carries over: `combine`), so readers grade only what changed.
+  combine OUT.jsonl FINAL.jsonl ...
+         One grades file for eval-rewrite --grades from several rounds' final.jsonl; where a
+         rewrite of a draft was graded in more than one, the later file's grade counts.
   merge  ROUND
          Read grades/<grader>.jsonl of the round (each item graded by two graders), report exact
          agreement and Cohen's kappa (and A/B-vs-rest agreement), list disagreements for
@@ -47,7 +52,9 @@ def make(a: argparse.Namespace) -> int:
         p = ROOT / "eval" / "rewrite" / f"{split}.jsonl"
         if p.exists():
             drafts.update({r["id"]: r for r in _read(p)})
+    graded = {(r["id"], r["rewrite"]) for f in a.skip_graded for r in _read(Path(f))}
     items: dict[tuple[str, str], dict] = {}
+    skipped = 0
     for spec in a.rows:
         path, _, system = spec.partition("=")
         system = system or Path(path).stem
@@ -55,6 +62,9 @@ def make(a: argparse.Namespace) -> int:
             if not r.get("rewrite", "").strip():
                 continue   # no rewrite offered: nothing for a reader to grade (counted as D)
             key = (r["id"], r["rewrite"])
+            if key in graded:
+                skipped += 1
+                continue
             items.setdefault(key, {"id": r["id"], "draft": r["draft"], "rewrite": r["rewrite"],
                                    "systems": []})["systems"].append(system)
     rng = random.Random(a.seed)
@@ -76,7 +86,19 @@ def make(a: argparse.Namespace) -> int:
                  for k, it in enumerate(pool) if k % a.shards == s]
         _write(rnd / f"shard-{s + 1}.jsonl", shard)
         print(f"shard-{s + 1}: {len(shard)} items")
-    print(f"{len(pool)} items from {len(ids)} drafts -> {rnd}")
+    print(f"{len(pool)} items from {len(ids)} drafts -> {rnd}"
+          + (f" ({skipped} rewrites already graded, left out)" if skipped else ""))
+    return 0
+
+
+def combine(a: argparse.Namespace) -> int:
+    grades: dict[tuple[str, str], dict] = {}
+    for f in a.finals:
+        for r in _read(Path(f)):
+            grades[(r["id"], r["rewrite"])] = {"id": r["id"], "rewrite": r["rewrite"],
+                                               "grade": r["grade"], "round": Path(f).parent.name}
+    _write(Path(a.out), list(grades.values()))
+    print(f"{len(grades)} graded rewrites from {len(a.finals)} rounds -> {a.out}")
     return 0
 
 
@@ -154,10 +176,14 @@ def main() -> int:
     m.add_argument("--references", type=int, default=40)
     m.add_argument("--shards", type=int, default=2)
     m.add_argument("--seed", type=int, default=11)
+    m.add_argument("--skip-graded", nargs="*", default=[], metavar="FINAL.jsonl")
     g = sub.add_parser("merge")
     g.add_argument("round")
+    c = sub.add_parser("combine")
+    c.add_argument("out")
+    c.add_argument("finals", nargs="+")
     a = ap.parse_args()
-    return make(a) if a.cmd == "make" else merge(a)
+    return {"make": make, "merge": merge, "combine": combine}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,8 @@ def register(sub, add_pipeline_args: Callable, make_config: Callable) -> None:
     p.add_argument("file")
     p.add_argument("--grades", metavar="GRADES.jsonl",
                    help='graded rewrites ({"id", "rewrite", "grade"} rows, e.g. '
-                        "eval/rewrite/grades/adjudicated-*.jsonl) to match against this run")
+                        "eval/rewrite/rounds/<round>/final.jsonl, or several rounds joined by "
+                        "`tools/rewrite_grading.py combine`) to match against this run")
     p.add_argument("--from-rows", metavar="ROWS.jsonl",
                    help="score the rewrites of an earlier --rows file instead of rewriting again")
     p.add_argument("--json", action="store_true", help="print one JSON object of metrics")

@@ -429,6 +429,11 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
         for i in range(len(parts) - 1):
             if _FILLER.match(parts[i]) and not parts[i + 1].strip():
                 parts[i] = ""   # "ok so i totally get it, ...": the "ok" goes with what it opened
+        for i in range(1, len(parts)):
+            prev = next((p for p in reversed(parts[:i]) if p.strip()), "")
+            if parts[i].strip() and not parts[i - 1].strip() and prev.rstrip()[-1:] in (";", ":"):
+                # "...services; [that's the rule] and it isn't ..." -> "...services; it isn't ..."
+                parts[i] = _LEAD_JOIN.sub("", parts[i].lstrip())
         text = _tidy(" ".join(p for p in parts if p.strip()), end_punct, lead=not parts[0].strip())
         kind = max(kinds, key=KINDS.index)
         if not text:

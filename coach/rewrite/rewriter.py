@@ -165,6 +165,7 @@ class Partial:
         for ui in failed:
             chosen[ui] = _gap_unit(draft, units, chosen, ui, coach, facts) or \
                 _kept_template(draft, units, chosen, ui, coach, facts) or \
+                _decision_kept(draft, units, chosen, ui, coach, facts) or \
                 fb.unit_template(draft, units[ui])
         return fb.splice(draft, units, chosen)
 
@@ -277,6 +278,62 @@ def _kept_template(draft: str, units, chosen: list[str], ui: int, coach: Coach, 
             return None   # the reply already asks for it
         trial = list(chosen)
         trial[ui] = fb.join_greeting(greet, new)
+        if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
+            return trial[ui]
+    return None
+
+
+# The types whose words may stay beside a reason gap: the rule itself, or the limit it sets.
+_DECISION_TYPES = ("policy_wall", "powerless")
+_REASON = re.compile(lexicon.pattern("REASON"), re.I)
+
+
+def _without_wall_tags(body: str) -> str:
+    """`body` without its short clauses that carry no fact, no decision and no reason: the tags
+    that make a rule a wall ("and that's all there is to it", "per our policy 🤷", "full stop")."""
+    spans = tf.clauses(body.rstrip())
+    parts = []
+    for a, b in spans:
+        cl = body[a:b]
+        short = len(cl.split()) <= 8
+        inside = body[:a].count("(") > body[:a].count(")")   # "(booking AT-3021, Vietnam, ...)"
+        if short and parts and not inside and not extract_facts(cl) and not states_decision(cl) \
+                and not _REASON.search(cl):
+            continue
+        parts.append(cl)
+    if len(parts) == len(spans):
+        return ""
+    text = " ".join(p.strip() for p in parts)
+    text = re.sub(r"(?:[,;:\-\u2013\u2014]|\s+(?:and|but|so))+\s*$", "", text.rstrip(" .!?")).strip()
+    return text + "." if text else ""
+
+
+def _decision_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts) -> str | None:
+    """For the fallback, when unit `ui` states the company's decision ("Orders flagged by our
+    fraud checks cannot be reinstated.") and nothing else passed: the decision as the agent wrote
+    it (without the clauses a flag covers, where what is left still states it), then the
+    policy gap asking for the reason and the best alternative. A template in its place dropped
+    the refusal, failed its own checks and left the agent with no rewrite at all (18 of the 34
+    on dev). None where the sentence holds a dodge the gap cannot cure (siding, blame)."""
+    u = units[ui]
+    greet, body = fb.split_greeting(draft[u.start:u.end])
+    if not states_decision(body):
+        return None
+    # Siding, blame, "they" or a stock apology in the sentence: the reason gap cures none of them.
+    keep_out = [f.quote for f in u.flags if f.type not in _DECISION_TYPES]
+    gap = TYPES["policy_wall"].rewrite.gap
+    rest = draft[:u.start] + " " + draft[u.end:]
+    kept = [e.text for e in _edits(body, u.flags, u.start + len(greet), rest)
+            if e.kind == "drop_clause" and e.text and states_decision(e.text)]
+    trimmed = _without_wall_tags(body)
+    for text in dict.fromkeys(([trimmed] if trimmed and states_decision(trimmed) else []) + kept
+                              + [body.strip()]):
+        if any(_shares_words(q, text, 2) for q in keep_out):
+            continue
+        if gap in " ".join(chosen):
+            return None   # the reply already asks for the reason
+        trial = list(chosen)
+        trial[ui] = fb.join_greeting(greet, f"{text} {gap}")
         if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
             return trial[ui]
     return None

@@ -467,7 +467,21 @@ def owns_problem(candidate: str) -> bool:
     view = DraftView(candidate)  # the customer's quoted words are not the agent's dodge
     if _strict_matches(view):
         return False
-    return bool(OWN.search(view.masked) or reports_action(view.masked) or states_decision(view.masked))
+    return bool(OWN.search(view.masked) or reports_action(view.masked) or _reported().search(view.masked)
+                or states_decision(view.masked))
+
+
+@lru_cache(maxsize=1)
+def _reported() -> re.Pattern:
+    """An outcome reported in plain past or passive: "your replacement shipped today via FedEx",
+    "a replacement was dispatched on 9 May", "your refund went out on 2/6". Once a stock apology
+    before it is dropped, such a reply owns the outcome (these were left with no rewrite on dev)."""
+    from coach import lexicon  # noqa: PLC0415
+
+    act = lexicon.pattern("ACT_VERB")
+    return re.compile(rf"\b(?:was|were|is|are)\s+(?:now\s+|already\s+|just\s+)?(?:{act}|delivered|paid)\b"
+                      rf"|\b(?:{act}|went out|delivered|paid)\s+(?:\w+\s+){{0,3}}?(?:today|this morning|"
+                      rf"yesterday|on \d|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)", re.I)
 
 
 def disowning_phrases(candidate: str) -> list[str]:
@@ -517,10 +531,12 @@ _LEAK = re.compile(r"\b(?:you are an? (?:helpful )?(?:assistant|ai)|my instructi
 
 
 def prompt_leak(draft: str, candidate: str) -> bool:
-    """Does the candidate repeat the instructions (a draft asking to print the prompt)?"""
+    """Does the candidate repeat the instructions (a draft asking to print the prompt)? The
+    words of a [placeholder] are the fallback's own (the prompt quotes the same templates), and
+    a placeholder is a problem of its own kind."""
     if _LEAK.search(candidate) and not _LEAK.search(draft):
         return True
-    return bool((_ngrams(candidate) & _prompt_ngrams()) - _ngrams(draft))
+    return bool((_ngrams(PLACEHOLDER_RE.sub(" \x00 ", candidate)) & _prompt_ngrams()) - _ngrams(draft))
 
 
 def copied_from(candidate: str, examples: Sequence[str], draft: str, n: int = 5) -> bool:

@@ -223,3 +223,27 @@ def test_a_hand_off_names_the_team_or_says_who_in_general():
         "I'll pass this to the team who handles it now and update you here."
     assert fb.handoff(["they_language"], "They changed it.") is None     # no hand-off for this type
     assert fb.handoff(["dead_end", "policy_wall"], "Contact billing.") is None  # a policy stands
+
+
+
+def test_a_kept_first_clause_keeps_its_joining_word():
+    # Only a dropped first clause takes its joint with it; "as explained on call" stands.
+    s = ("as explained on call, the meal cannot be changed now since it is within 24 hours; "
+         "this is as per policy and no exception is possible.")
+    texts = _texts(s, "this is as per policy and no exception is possible", "policy_wall")
+    assert "As explained on call, the meal cannot be changed now since it is within 24 hours." in texts
+
+
+def test_no_clause_is_left_hanging_on_a_dropped_subject_or_joint():
+    s = "As I said, I'm just on the night desk and can't really sort a room move until 7 am."
+    assert not any(" and can't" in t for t in _texts(s, "I'm just on the night desk", "powerless"))
+    s = "Pets can't travel in the cabin; that's the rule and it isn't something we change."
+    texts = _texts(s, "that's the rule", "policy_wall")
+    assert "Pets can't travel in the cabin; it isn't something we change." in texts
+    assert not any("; and" in t for t in texts)
+
+
+def test_a_filler_word_goes_with_the_clause_it_opened():
+    s = "ok so i totally get it, but it does apply to the espresso machine since the box was opened."
+    assert "It does apply to the espresso machine since the box was opened." in \
+        _texts(s, "i totally get it", "disowning")

@@ -367,3 +367,38 @@ def test_greedy_that_passes_costs_no_batch(rules_coach, retriever):
                                   "on it myself."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model" and fake.batches == [] and len(fake.calls) == 1
+
+
+def test_fallback_keeps_a_stated_refusal_and_asks_for_its_reason(rules_coach):
+    # A template in place of the refusal dropped the decision, failed its own checks, and the
+    # agent got no rewrite at all (18 of 34 such drafts on dev).
+    r = rewrite("Hi Ravi, orders flagged by our fraud checks cannot be reinstated. This is company "
+                "policy. Regards, Marketplace Support", coach=rules_coach, use_model=False)
+    assert r.source == "fallback"
+    assert "orders flagged by our fraud checks cannot be reinstated." in r.rewrite
+    assert "[the reason]" in r.rewrite and "company policy" not in r.rewrite
+
+
+def test_fallback_never_keeps_siding_beside_a_reason_gap(rules_coach):
+    # The reason gap cures a bare rule, not siding: the rules alone do not see this siding once
+    # the gap follows, so only the guard keeps the sentence from being offered as it is.
+    from coach.flags import Flag
+    from coach.rewrite import fallback as fb
+    from coach.rewrite.rewriter import _decision_kept
+    from coach.rewrite.verify import extract_facts
+
+    draft = "look i'm with you, it's a dumb rule, but we don't allow sellers to share phone numbers."
+    q = "i'm with you, it's a dumb rule"
+    flags = [Flag(family="distancing", type="disowning", start=draft.index(q),
+                  end=draft.index(q) + len(q), quote=q, message="", suggestion="",
+                  severity="warning", source="test")]
+    units = fb.flagged_units(draft, flags)
+    got = _decision_kept(draft, units, [draft], 0, rules_coach, extract_facts(draft))
+    assert got is None or not any(w in got for w in ("dumb rule", "with you")), got
+
+
+def test_dropping_a_stock_apology_before_a_reported_outcome_is_a_clean_edit(rules_coach):
+    r = rewrite("We're sorry for any trouble. Your replacement headphones shipped today via FedEx, "
+                "tracking 7712 3340 9981.", coach=rules_coach, use_model=False)
+    assert (r.source, r.rewrite) == ("transform", "Your replacement headphones shipped today via "
+                                                  "FedEx, tracking 7712 3340 9981.")

@@ -449,3 +449,41 @@ def test_a_social_handle_is_a_fact_and_survives_the_fallback(rules_coach):
     r = rewrite(d, coach=rules_coach, use_model=False)
     assert r.rewrite.startswith("@ari_lowe ") and "facts_missing" in r.checks
     assert "@ari_lowe" not in facts_missing(d, r.rewrite)
+
+
+@pytest.mark.parametrize("text", [
+    "Your flight has been moved to 6:40 am, and the AUD 65 change fee applies because of the fare.",
+    "Your replacement headphones shipped today via FedEx, tracking 7712 3340 9981.",
+    "A replacement (order RT-30927) was dispatched on 9 May via DPD.",
+    "The £25 charge for the second visit on 9 July stands.",
+])
+def test_a_reply_that_reports_the_outcome_or_states_the_decision_owns_it(text):
+    # Once "between you and me, the fee is a bit rough" or a stock apology is dropped, such a
+    # recap owns the outcome without an "I" (read on dev: the drop was refused for want of one).
+    assert owns_problem(text), text
+
+
+def test_a_bare_fact_or_a_dodge_still_owns_nothing():
+    assert not owns_problem("Your parcel is somewhere in the network.")
+    assert not owns_problem("The fee applies, it's not my call.")
+
+
+@pytest.mark.parametrize("draft, kept", [
+    ("The admin fee still applies.", True),
+    ("The early termination charge of £186.40 applies.", True),
+    ("The decision is final.", True),
+    ("Your SLA credit was denied.", True),
+    ("The fee was applied to your card.", False),   # a report, not a decision that stands
+])
+def test_a_charge_or_decision_that_stands_is_the_draft_s_decision(draft, kept):
+    from coach.rewrite.verify import decision_lost, states_decision
+
+    assert states_decision(draft) is kept
+    assert decision_lost(draft, "I'll look into it.") is kept
+
+
+def test_placeholder_words_are_not_the_prompt_repeated():
+    from coach.rewrite.verify import prompt_leak
+
+    assert not prompt_leak("Sorry for any inconvenience.", "I'm sorry [the specific thing that went wrong].")
+    assert prompt_leak("Sorry for any inconvenience.", "I'm sorry about the specific thing that went wrong.")
