@@ -154,7 +154,13 @@ def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
         out.append(r)
         pos = u.end
     out.append(text[pos:])
-    return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
+    joined = re.sub(r"[ \t]{2,}", " ", "".join(out))
+    # A dropped sentence leaves its neighbours' spaces at a line's start or end (graders marked
+    # "Dear Hannah,\n\n We..." one edit short of A); a draft's own indentation stays.
+    if not re.search(r"\n[ \t]+\S", text):
+        joined = re.sub(r"(?<=\n)[ \t]+", "", joined)
+    joined = re.sub(r"[ \t]+(?=\n)", "", joined)
+    return joined.strip()
 
 
 def unit_template(text: str, u: Unit) -> str:

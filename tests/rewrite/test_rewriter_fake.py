@@ -402,3 +402,10 @@ def test_dropping_a_stock_apology_before_a_reported_outcome_is_a_clean_edit(rule
                 "tracking 7712 3340 9981.", coach=rules_coach, use_model=False)
     assert (r.source, r.rewrite) == ("transform", "Your replacement headphones shipped today via "
                                                   "FedEx, tracking 7712 3340 9981.")
+
+
+def test_a_dropped_sentence_leaves_no_space_at_a_line_start(rules_coach):
+    r = rewrite("Dear Mr Nguyen,\n\nSorry for the hassle. Your request for a refund has been declined, "
+                "as the seat was provided.\n\nRegards,\nSkyWing", coach=rules_coach, use_model=False)
+    assert r.rewrite == ("Dear Mr Nguyen,\n\nYour request for a refund has been declined, as the "
+                         "seat was provided.\n\nRegards,\nSkyWing"), repr(r.rewrite)
