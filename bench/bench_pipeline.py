@@ -34,6 +34,7 @@ def main() -> None:
     ap.add_argument("--detectors", default=None, help="default: CoachConfig's default")
     ap.add_argument("--threads", type=int, default=None, help="torch intra-op threads")
     ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--tagger-dir", default=None, help="another trained tagger (default: shipped)")
     ap.add_argument("--repeat", type=int, default=2, help="passes over the dev drafts")
     args = ap.parse_args()
 
@@ -45,6 +46,10 @@ def main() -> None:
     from coach import Coach, CoachConfig
 
     cfg = CoachConfig() if not args.detectors else CoachConfig(detectors=tuple(args.detectors.split(",")))
+    if args.tagger_dir:
+        from dataclasses import replace
+
+        cfg = replace(cfg, tagger_dir=args.tagger_dir)
     coach = Coach(cfg)
     coach.check("Warm-up: thanks for waiting, I've sent the replacement.")
     load_s = time.perf_counter() - t0

@@ -25,6 +25,9 @@ class RewriteSpec:
     template: str
     lead: int
     gap: str | None = None
+    # The gap where the reply already gives the reason ("...as the property shares a supply
+    # pipe"): asking for it again reads as a form ("" asks for nothing; None: `gap` as ever).
+    reason_given_gap: str | None = None
     gap_position: str = "after"
     short_template: str | None = None
     needs_next_step: bool = False

@@ -42,6 +42,8 @@ def main() -> int:
                     help="where checkpoints and intermediate files go (not committed)")
     ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--distill-from", default="",
+                    help="a tagger directory to distil from (e.g. models/tagger for a student)")
     ap.add_argument("--max-clean-fp", type=float, default=0.03)
     a = ap.parse_args()
     work = Path(a.work)
@@ -53,6 +55,8 @@ def main() -> int:
            "--calibrate", str(dev_cal), "--calibrate", str(ROOT / "eval/corpus/test.jsonl"),
            "--out", str(work / "model"), "--layers", str(a.layers), "--epochs", str(a.epochs),
            "--max-clean-fp", str(a.max_clean_fp), "--no-progress"]
+    if a.distill_from:
+        cmd += ["--distill-from", a.distill_from]
     print(" ".join(cmd), flush=True)
     subprocess.run(cmd, check=True, cwd=ROOT)
     out = Path(a.out)

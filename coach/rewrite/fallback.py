@@ -22,7 +22,6 @@ from coach.text import DraftView
 # leaves out (its gap): the edited sentence keeps the agent's own words and facts, and a gap asks
 # only for what the draft never said. `lead` orders the templates of a combined sentence.
 TEMPLATES: dict[str, str] = {t: TYPES[t].rewrite.template for t in TYPE_NAMES}
-GAPS: dict[str, str] = {t: TYPES[t].rewrite.gap for t in TYPE_NAMES if TYPES[t].rewrite.gap}
 NEXT_STEP_GAP = "[the next step you will take]"
 NEXT_STEP_SENTENCE = f"Next, I'll {NEXT_STEP_GAP}."
 TEMPLATE_ORDER = tuple(sorted(TYPE_NAMES, key=lambda t: TYPES[t].rewrite.lead))
@@ -120,18 +119,28 @@ def template_for(types: list[str], step_given: bool = False) -> str:
                     for t in ordered)
 
 
-def with_gaps(edited: str, types: list[str], next_step: bool) -> str:
+def gap_for(t: str, reason_given: bool = False) -> str | None:
+    """Type `t`'s gap sentence; where the reply already gives the reason, its `reason_given_gap`
+    ("" when nothing is left to ask). None: the type has no gap."""
+    spec = TYPES[t].rewrite
+    if reason_given and spec.reason_given_gap is not None:
+        return spec.reason_given_gap
+    return spec.gap
+
+
+def with_gaps(edited: str, types: list[str], next_step: bool, reason_given: bool = False) -> str:
     """An edited sentence with the gaps its types still need: an apology before it, the reason,
     the fix or the next step after it (one gap sentence each, in template order)."""
-    ordered = [t for t in TEMPLATE_ORDER if t in types and t in GAPS]
-    before = [GAPS[t] for t in ordered if TYPES[t].rewrite.gap_position == "before"]
-    after = [GAPS[t] for t in ordered if TYPES[t].rewrite.gap_position != "before"]
+    ordered = [t for t in TEMPLATE_ORDER if t in types and gap_for(t, reason_given)]
+    before = [gap_for(t, reason_given) for t in ordered if TYPES[t].rewrite.gap_position == "before"]
+    after = [gap_for(t, reason_given) for t in ordered if TYPES[t].rewrite.gap_position != "before"]
     if next_step and not any(TYPES[t].rewrite.alternative_is_next_step for t in types):
         after.append(NEXT_STEP_SENTENCE)   # (a policy's alternative is already its next step)
     return " ".join(before + [edited] + after)
 
 
-def with_gaps_or_templates(kept: str, types: list[str], step_given: bool) -> str:
+def with_gaps_or_templates(kept: str, types: list[str], step_given: bool,
+                           reason_given: bool = False) -> str:
     """What is left of a flagged sentence (its clauses without a flag), with each type's gap
     for what the cut clauses said ("We have this rule because [the reason]; ..."), or, for a
     type whose fix has no gap, its template (its short one when the reply already gives a next
@@ -141,8 +150,11 @@ def with_gaps_or_templates(kept: str, types: list[str], step_given: bool) -> str
     before, after = [], []
     for t in ordered:
         spec = TYPES[t].rewrite
-        piece = spec.gap or (spec.short_template if step_given and spec.short_template else spec.template)
-        (before if spec.gap and spec.gap_position == "before" else after).append(piece)
+        gap = gap_for(t, reason_given)
+        if gap == "":
+            continue   # the reply already says what the gap would ask for
+        piece = gap or (spec.short_template if step_given and spec.short_template else spec.template)
+        (before if gap and spec.gap_position == "before" else after).append(piece)
     return " ".join(dict.fromkeys(before + [kept] + after))
 
 

@@ -38,11 +38,12 @@ from coach.rewrite.generate import (CLAUSE_EXAMPLES, PROMPT_VERSION, _PART_SCHEM
                                     _WHOLE_SCHEMA, _Gen, _clause_messages, _context, _examples,
                                     _sampling, _unit_examples, warm_up)
 from coach.rewrite.verify import (Checks, copied_from, disowning_phrases, extract_facts, norm, on_topic,
-                                  states_decision,
-                              verify, without_copied)
+                                  states_decision, states_refusal,
+                                  verify, without_copied)
 from coach import lexicon
 from coach.pipeline import Coach
 from coach.taxonomy import TYPES
+from coach.text import DraftView
 
 STRATEGIES = ("clause", "whole", "slots")
 DEFAULT_STRATEGIES: tuple[str, ...] = ("clause",)
@@ -166,6 +167,7 @@ class Partial:
             chosen[ui] = _gap_unit(draft, units, chosen, ui, coach, facts) or \
                 _kept_template(draft, units, chosen, ui, coach, facts) or \
                 _decision_kept(draft, units, chosen, ui, coach, facts) or \
+                _wall_dropped(draft, units, chosen, ui, coach, facts) or \
                 fb.unit_template(draft, units[ui])
         return fb.splice(draft, units, chosen)
 
@@ -231,7 +233,7 @@ def _gap_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts
         # Once the reply asks for a next step, a plain edit may stand; otherwise it already
         # failed as a transform, so it needs at least one gap.
         for next_step in ((False,) if step_asked else dict.fromkeys((need, True))):
-            gapped = fb.with_gaps(e.text, u.types, next_step)
+            gapped = fb.with_gaps(e.text, u.types, next_step, _reason_given(draft, u, e.text))
             if gapped == e.text and not step_asked:
                 continue
             trial[ui] = fb.join_greeting(greet, gapped)
@@ -273,7 +275,8 @@ def _kept_template(draft: str, units, chosen: list[str], ui: int, coach: Coach, 
             # Half of a blame kept: "It was the promoter who moved the date[, not us]" still
             # hands it to someone else, in words no detector flags any more.
             continue
-        new = fb.with_gaps_or_templates(e.text, u.types, step_given)
+        new = fb.with_gaps_or_templates(e.text, u.types, step_given,
+                                        _reason_given(draft, u, e.text))
         if any(p in others for p in fb.PLACEHOLDER.findall(new[len(e.text):])):
             return None   # the reply already asks for it
         trial = list(chosen)
@@ -288,22 +291,68 @@ _DECISION_TYPES = ("policy_wall", "powerless")
 _REASON = re.compile(lexicon.pattern("REASON"), re.I)
 
 
-def _without_wall_tags(body: str) -> str:
+def _reason_given(draft: str, u, text: str) -> bool:
+    """Whether the reply gives the reason for the unit's rule: in what is kept of the sentence,
+    or in the sentence before it ("We cannot install a meter as the pipe is shared. [This is
+    our policy and there are no exceptions.]")."""
+    if _REASON.search(text):
+        return True
+    view = DraftView(draft)
+    i = view.sentence_index(u.start)
+    if i > 0 and view.sentences:
+        a, b = view.sentences[i - 1]
+        prev = draft[a:b]
+        return bool(_REASON.search(prev) and states_refusal(prev))
+    return False
+
+
+def _wall_dropped(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts) -> str | None:
+    """For the fallback: a sentence that is only the wall ("This is our policy and there are no
+    exceptions.") after one that states the decision and its reason goes, with the gap for
+    what is still missing (the alternative), or with nothing where the reply gives one. Its
+    template asked for "[the policy] because [the reason]" the reply had just given (dev)."""
+    u = units[ui]
+    if not all(TYPES[t].rewrite.reason_given_gap is not None for t in u.types):
+        return None
+    greet, body = fb.split_greeting(draft[u.start:u.end])
+    if extract_facts(body) or states_refusal(body) or not _reason_given(draft, u, ""):
+        return None
+    others = " ".join(c for i, c in enumerate(chosen) if i != ui)
+    gaps = [g for g in dict.fromkeys(fb.gap_for(t, True) for t in u.types) if g]
+    for text in ([" ".join(gaps)] if gaps else []) + [""]:
+        if any(p in others for p in fb.PLACEHOLDER.findall(text)):
+            continue   # the reply already asks for it
+        trial = list(chosen)
+        trial[ui] = fb.join_greeting(greet, text) if text else ""
+        if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
+            return trial[ui]
+    return None
+
+
+def _without_wall_tags(body: str, leading: Sequence[str] = ()) -> str:
     """`body` without its short clauses that carry no fact, no decision and no reason: the tags
-    that make a rule a wall ("and that's all there is to it", "per our policy 🤷", "full stop")."""
+    that make a rule a wall ("and that's all there is to it", "per our policy 🤷", "full stop");
+    and without the clauses before the decision that share words with one of `leading` (a stock
+    apology opening it: "[sorry for any inconvenience] but we can't take a reading...")."""
     spans = tf.clauses(body.rstrip())
     parts = []
     for a, b in spans:
         cl = body[a:b]
+        if not parts and leading and not states_refusal(cl) and not extract_facts(cl) \
+                and any(_shares_words(q, cl, 2) for q in leading):
+            continue
         short = len(cl.split()) <= 8
         inside = body[:a].count("(") > body[:a].count(")")   # "(booking AT-3021, Vietnam, ...)"
-        if short and parts and not inside and not extract_facts(cl) and not states_decision(cl) \
+        if short and parts and not inside and not extract_facts(cl) and not states_refusal(cl) \
                 and not _REASON.search(cl):
             continue
         parts.append(cl)
     if len(parts) == len(spans):
         return ""
     text = " ".join(p.strip() for p in parts)
+    if len(parts) < len(spans) and body[spans[0][0]:spans[0][1]] not in parts:
+        text = tf._LEAD_JOIN.sub("", text)
+        text = text[:1].upper() + text[1:]
     text = re.sub(r"(?:[,;:\-\u2013\u2014]|\s+(?:and|but|so))+\s*$", "", text.rstrip(" .!?")).strip()
     return text + "." if text else ""
 
@@ -317,23 +366,26 @@ def _decision_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, 
     on dev). None where the sentence holds a dodge the gap cannot cure (siding, blame)."""
     u = units[ui]
     greet, body = fb.split_greeting(draft[u.start:u.end])
-    if not states_decision(body):
+    if not states_refusal(body):
         return None
     # Siding, blame, "they" or a stock apology in the sentence: the reason gap cures none of them.
-    keep_out = [f.quote for f in u.flags if f.type not in _DECISION_TYPES]
-    gap = TYPES["policy_wall"].rewrite.gap
+    # A stock apology's span can run on into the refusal ("sorry for any inconvenience but we
+    # can't take a reading..."): only its first clause is the apology.
+    keep_out = [f.quote[slice(*tf.clauses(f.quote)[0])] if f.type == "scripted_apology" else f.quote
+                for f in u.flags if f.type not in _DECISION_TYPES]
     rest = draft[:u.start] + " " + draft[u.end:]
     kept = [e.text for e in _edits(body, u.flags, u.start + len(greet), rest)
-            if e.kind == "drop_clause" and e.text and states_decision(e.text)]
-    trimmed = _without_wall_tags(body)
-    for text in dict.fromkeys(([trimmed] if trimmed and states_decision(trimmed) else []) + kept
-                              + [body.strip()]):
+            if e.kind == "drop_clause" and e.text and states_refusal(e.text)]
+    trimmed = [t for t in dict.fromkeys((_without_wall_tags(body), _without_wall_tags(body, keep_out)))
+               if t and states_refusal(t)]
+    for text in dict.fromkeys(trimmed + kept + [body.strip()]):
         if any(_shares_words(q, text, 2) for q in keep_out):
             continue
-        if gap in " ".join(chosen):
+        gap = fb.gap_for("policy_wall", _reason_given(draft, u, text)) or ""
+        if gap and gap in " ".join(chosen):
             return None   # the reply already asks for the reason
         trial = list(chosen)
-        trial[ui] = fb.join_greeting(greet, f"{text} {gap}")
+        trial[ui] = fb.join_greeting(greet, f"{text} {gap}".strip())
         if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
             return trial[ui]
     return None
@@ -351,8 +403,10 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
     for e in _edits(body, u.flags, u.start + len(greet), rest):
         trial = list(chosen)
         trial[ui] = fb.join_greeting(greet, e.text) if e.text else greet.rstrip()
-        if e.kind.startswith("drop") and tf.reports_action(e.dropped):
-            continue   # "a credit note for £48 has been raised" is news, not a dodge
+        if e.kind.startswith("drop") and (tf.reports_action(e.dropped) or tf.offers_option(e.dropped)):
+            # "a credit note for £48 has been raised" is news, and "You can send them a new
+            # offer from the listing page" the customer's way on: neither is a dodge to drop
+            continue
         if e.kind.startswith("drop") and tf.needs_next_step(u.types, e.dropped) and \
                 not tf.has_next_step(fb.splice(draft, units, trial)):
             # Dropping "I can't" or "contact X" leaves the customer nowhere: end the sentence

@@ -48,8 +48,11 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                       r"|\b[a-z0-9-]+\.(?:com|co\.uk|org|net|io|app|gov\.uk|help)(?:/[^\s,;]*[\w/])?\b",
                       re.I),
     "phone": re.compile(r"(?<![\w#-])(?:\+\d{1,3}[ -]?)?(?:\(?0\d{2,4}\)?[ -]?)\d{3,4}[ -]?\d{3,4}\b"),
-    "amount": re.compile(r"(?:[£$€¥₹]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:/\s?\w+|k|m|bn))?"
-                         r"|\b\d[\d,]*(?:\.\d+)?%|\b\d[\d,]*(?:\.\d+)?\s?(?:GB|MB|TB|kg|g|mg|km|cm|mm|ml|cl|litres?|liters?|inch(?:es)?|ft|lbs?|oz|miles|kWh|kW|mAh|Mbps|Gbps|mph|EUR|USD|GBP|gems|credits|points|RP|XP|titles|items)\b)",
+    # An ISO currency code before the number ("AUD 1,190", "INR 2,45,000") is one fact, whole:
+    # read as a proper noun it was cut at the comma ("AUD 1") and put into a placeholder so.
+    "amount": re.compile(r"(?:(?:[£$€¥₹]|\b(?-i:AUD|USD|EUR|GBP|INR|NZD|CAD|SGD|AED|HKD|JPY|CHF|ZAR|"
+                         r"SEK|NOK|DKK|PLN|MYR|PHP|THB|IDR|Rs\.?)\s)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:/\s?\w+|k|m|bn))?"
+                         r"|\b\d[\d,]*(?:\.\d+)?%|\b\d[\d,]*(?:\.\d+)?\s?(?:GB|MB|TB|kg|g|mg|km|cm|mm|ml|cl|litres?|liters?|inch(?:es)?|ft|lbs?|oz|miles|kWh|kW|mAh|Mbps|Gbps|mph|EUR|USD|GBP|AUD|INR|NZD|CAD|SGD|AED|gems|credits|points|RP|XP|titles|items)\b)",
                          re.I),
     "place": re.compile(r"\b\d+[A-Z]?\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Road|Rd|Close|Lane|Street|St|Mews|Way|Avenue|Ave|Drive|Park|Court|Place|Square|Crescent|Gardens|Terrace|Grove|Hill)\b(?:,\s+[A-Z][\w]+)?"
                         r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door|week|term|semester|stage|phase|tier|step|section|chapter|module|episode)\s+#?(?-i:[A-Z0-9])[\w.-]*\b"
@@ -462,26 +465,13 @@ def owns_problem(candidate: str) -> bool:
     refunded"). A recap that drops "between you and me, the fee is a bit rough" and keeps
     "your flight has been moved ... the change fee applies" owns the outcome (read on dev: the
     drop was refused for want of an "I" and the sentence became a template, graded C or D)."""
-    from coach.rewrite.edits import reports_action  # noqa: PLC0415 (edits imports nothing of ours)
+    from coach.rewrite.edits import reports_action, reports_outcome  # noqa: PLC0415
 
     view = DraftView(candidate)  # the customer's quoted words are not the agent's dodge
     if _strict_matches(view):
         return False
-    return bool(OWN.search(view.masked) or reports_action(view.masked) or _reported().search(view.masked)
+    return bool(OWN.search(view.masked) or reports_action(view.masked) or reports_outcome(view.masked)
                 or states_decision(view.masked))
-
-
-@lru_cache(maxsize=1)
-def _reported() -> re.Pattern:
-    """An outcome reported in plain past or passive: "your replacement shipped today via FedEx",
-    "a replacement was dispatched on 9 May", "your refund went out on 2/6". Once a stock apology
-    before it is dropped, such a reply owns the outcome (these were left with no rewrite on dev)."""
-    from coach import lexicon  # noqa: PLC0415
-
-    act = lexicon.pattern("ACT_VERB")
-    return re.compile(rf"\b(?:was|were|is|are)\s+(?:now\s+|already\s+|just\s+)?(?:{act}|delivered|paid)\b"
-                      rf"|\b(?:{act}|went out|delivered|paid)\s+(?:\w+\s+){{0,3}}?(?:today|this morning|"
-                      rf"yesterday|on \d|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)", re.I)
 
 
 def disowning_phrases(candidate: str) -> list[str]:
@@ -606,6 +596,27 @@ _DECISION = re.compile(
 def states_decision(text: str) -> bool:
     """Whether the text refuses something (a refund, a waiver, an approval): its decision."""
     return bool(_DECISION.search(text))
+
+# A refusal in any words, wider than a decision: the company's own limit, any verb ("we can't
+# take a reading for a closed account in chat", "it can't be reactivated"), but not a lookup that
+# failed or a hedge ("we can't find it", "we can't guarantee"). Many such sentences are the
+# agent's helplessness ("we can't really do anything about them"), which a rewrite may turn into
+# an offer, so a rewrite is never required to keep one (decision_lost reads _DECISION only); the
+# fallback keeps one as the agent wrote it, with the reason gap, rather than lose it to a
+# template (on dev these lost their sentence: "[what you can do for them]").
+_REFUSAL = re.compile(
+    r"\bwe\s+(?:can't|cannot|can not|are unable to|aren't able to|are not able to)\s+"
+    r"(?!(?:find|see|locate|access|reach|get|tell|say|help|do|guarantee|promise|confirm|check|"
+    r"wait|thank|apologi[sz]e|believe|imagine|know|understand|work out|figure)\b)[a-z]+"
+    r"|\b(?:can't|cannot|can not|won't|will not)\s+be\s+(?!(?:seen|helped|found|located|reached|"
+    r"accessed|guaranteed|confirmed|checked|traced|verified|sure)\b)(?:[a-z]+(?:ed|en)|done|made|"
+    r"given|taken|undone|paid|kept|held|sold|sent)\b", re.I)
+
+
+def states_refusal(text: str) -> bool:
+    """Whether the text refuses something: a decision (states_decision), or "we can't <do it>",
+    "it can't be <done>" (see _REFUSAL)."""
+    return bool(_DECISION.search(text) or _REFUSAL.search(text))
 
 
 def decision_lost(draft: str, candidate: str) -> bool:

@@ -108,9 +108,34 @@ def test_dropping_the_whole_sentence_is_always_the_last_candidate():
     ("Please check our FAQ.", False),
     ("We can't do anything about it.", False),
     ("I have no idea when it will arrive.", False),
+    # an outcome now set is where the customer stands; background in the past is not
+    ("Your engineer visit is now Thursday 14 March, 8am-1pm.", True),
+    ("It's now booked on the 6pm flight to Leeds.", True),
+    ("The £12 fee has applied since it was upgraded on 1 August.", False),
+    ("The van is booked out to another customer.", False),
 ])
 def test_has_next_step(text, expected):
     assert tf.has_next_step(text) is expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("You can change the date yourself in the app.", True),
+    ("You can still send them a new offer from the listing page.", True),
+    ("You can contact the courier directly.", False),
+    ("You can try our phone team.", False),
+    ("You can't change it now.", False),
+])
+def test_offers_option(text, expected):
+    assert tf.offers_option(text) is expected
+
+
+def test_a_dropped_middle_clause_leaves_its_joint_to_the_clauses_around_it():
+    # "...moved it to Friday [and they never say why,] sorry about that": without the comma the
+    # kept clauses ran together ("to Friday sorry about that"), graded a broken join.
+    texts = _texts("We moved it to Friday and they never say why, sorry about that.",
+                   "and they never say why", "they_language")
+    assert "We moved it to Friday, sorry about that." in texts, texts
+    assert not any("Friday sorry" in t for t in texts)
 
 
 def test_rewrite_takes_a_verified_edit_without_loading_a_model(monkeypatch, rules_coach):
@@ -247,3 +272,12 @@ def test_a_filler_word_goes_with_the_clause_it_opened():
     s = "ok so i totally get it, but it does apply to the espresso machine since the box was opened."
     assert "It does apply to the espresso machine since the box was opened." in \
         _texts(s, "i totally get it", "disowning")
+
+
+def test_them_after_the_buyer_is_not_us():
+    # "The buyer's offer ... You can send them a new offer": "them" is the buyer, and "send us
+    # a new offer" flipped the meaning (graded D on dev).
+    sentence = "You can send them a new offer from the listing page."
+    flags = [_flag(sentence, "You can send them a", "dead_end")]
+    texts = [e.text for e in tf.candidates(sentence, flags, context="The buyer's offer of $40 expired.")]
+    assert not any("send us" in t for t in texts), texts

@@ -409,3 +409,49 @@ def test_a_dropped_sentence_leaves_no_space_at_a_line_start(rules_coach):
                 "as the seat was provided.\n\nRegards,\nSkyWing", coach=rules_coach, use_model=False)
     assert r.rewrite == ("Dear Mr Nguyen,\n\nYour request for a refund has been declined, as the "
                          "seat was provided.\n\nRegards,\nSkyWing"), repr(r.rewrite)
+
+
+def _manual_flag(draft: str, quote: str, type_: str):
+    from coach.flags import Flag
+
+    fam = type_ if type_ in ("scripted_apology", "dead_end") else "distancing"
+    return Flag(family=fam, type=type_, start=draft.index(quote), end=draft.index(quote) + len(quote),
+                quote=quote, message="", suggestion="", severity="warning", source="test")
+
+
+def test_fallback_keeps_a_refusal_that_a_stock_apology_opens(rules_coach):
+    # "sorry for any inconvenience but we can't ...": the apology goes, the refusal stays in the
+    # agent's words with the reason gap (a template in its place lost what was refused).
+    r = rewrite("Hi Sam, sorry for any inconvenience but we can't move a meter reading date over "
+                "the phone, it's against policy. Your next bill is due on 3 May.",
+                coach=rules_coach, use_model=False)
+    assert r.source == "fallback"
+    assert r.rewrite.startswith("Hi Sam, we can't move a meter reading date over the phone. "), r.rewrite
+    assert "[the reason]" in r.rewrite and "inconvenience" not in r.rewrite
+    assert "against policy" not in r.rewrite and "Your next bill is due on 3 May." in r.rewrite
+
+
+def test_a_wall_after_a_refusal_with_its_reason_asks_only_for_the_alternative(rules_coach):
+    from coach.rewrite import fallback as fb
+    from coach.rewrite.rewriter import Partial
+    from coach.rewrite.verify import extract_facts
+
+    draft = ("Dear Ms Hale,\n\nWe cannot fit a second socket at 4 Mill Lane as the wiring is shared "
+             "with the flat above. This is our policy and there are no exceptions.\n\nRegards,\nLisa")
+    flags = [_manual_flag(draft, "This is our policy and there are no exceptions", "policy_wall")]
+    got = Partial().rewrite(draft, flags, rules_coach, extract_facts(draft))
+    assert "as the wiring is shared with the flat above. What I can do is [the best alternative]." in got
+    assert "[the reason]" not in got and "no exceptions" not in got
+    # Without the reason before it, the gap still asks for the reason.
+    bare = draft.replace(" as the wiring is shared with the flat above", "")
+    flags = [_manual_flag(bare, "This is our policy and there are no exceptions", "policy_wall")]
+    assert "[the reason]" in Partial().rewrite(bare, flags, rules_coach, extract_facts(bare))
+    assert fb.gap_for("policy_wall", True) == "What I can do is [the best alternative]."
+
+
+def test_a_reason_the_draft_gives_is_not_asked_for_again():
+    from coach.rewrite import fallback as fb
+
+    assert fb.with_gaps_or_templates("We need photo ID for every collection.", ["disowning"],
+                                     False, reason_given=True) == "We need photo ID for every collection."
+    assert "[the reason]" in fb.with_gaps_or_templates("We need photo ID.", ["disowning"], False)

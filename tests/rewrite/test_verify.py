@@ -487,3 +487,33 @@ def test_placeholder_words_are_not_the_prompt_repeated():
 
     assert not prompt_leak("Sorry for any inconvenience.", "I'm sorry [the specific thing that went wrong].")
     assert prompt_leak("Sorry for any inconvenience.", "I'm sorry about the specific thing that went wrong.")
+
+
+@pytest.mark.parametrize("text,fact", [
+    ("The same price of AUD 1,190 applies.", "AUD 1,190"),
+    ("The base price is INR 2,45,000 per person.", "INR 2,45,000"),
+    ("That comes to 1,190 AUD in total.", "1,190 AUD"),
+    ("A fee of Rs. 2,500 was charged.", "Rs. 2,500"),
+])
+def test_an_amount_with_a_currency_code_is_one_fact(text, fact):
+    # Read as a proper noun it was cut at the comma ("AUD 1") and a template carried the stub.
+    from coach.rewrite.verify import extract_facts
+
+    assert fact in [f.text for f in extract_facts(text)]
+
+
+@pytest.mark.parametrize("text,refusal,decision", [
+    ("We can't take a reading for a closed account in chat.", True, False),
+    ("The offer expired, so it can't be reactivated.", True, False),
+    ("The fee cannot be waived.", True, True),
+    ("We can't find your order under that email.", False, False),
+    ("We can't guarantee a time slot.", False, False),
+    ("It can't be helped, I'm afraid.", False, False),
+])
+def test_a_refusal_is_wider_than_a_decision(text, refusal, decision):
+    # A rewrite must keep a decision (decision_lost); "we can't ..." may be the agent's
+    # helplessness that a rewrite turns into an offer, so only the fallback keeps it.
+    from coach.rewrite.verify import states_decision, states_refusal
+
+    assert states_refusal(text) is refusal
+    assert states_decision(text) is decision

@@ -142,3 +142,18 @@ def they_has_no_antecedent(view: DraftView, match: "re.Match[str]") -> bool:
     if OTHER_NOUNS.search(text, lo, hi) or _PLURAL_NP.search(text, lo, hi):
         return False
     return True
+
+
+_REASON = re.compile(lexicon.pattern("REASON"), re.IGNORECASE)
+
+
+@condition("not_a_reasoned_refusal")
+def not_a_reasoned_refusal(view: DraftView, match: "re.Match[str]") -> bool:
+    """False for the company's own refusal with its reason in the same sentence ("We cannot
+    install a water meter at 9 Castle View as the property shares a supply pipe"): that is a
+    decision explained, not an agent declaring they are powerless. "I can't ... because the
+    system won't let me" stays flagged: the agent still speaks as someone without a say."""
+    if not re.match(r"we\b", view.low[match.start():match.end()]):
+        return True
+    _a, b = view.window_bounds(match.start(), match.end(), "sentence")
+    return not _REASON.search(view.masked[match.start():b])

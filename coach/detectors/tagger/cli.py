@@ -32,6 +32,11 @@ def register(sub, add_pipeline_args, make_config) -> None:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--max-clean-fp", type=float, default=0.02,
                    help="clean-draft false-positive budget for the thresholds (default 0.02)")
+    p.add_argument("--distill-from", default="", metavar="DIR",
+                   help="a trained tagger directory whose token probabilities the new one also "
+                        "learns (a smaller --layers student of the shipped tagger)")
+    p.add_argument("--distill-weight", type=float, default=0.5, metavar="W",
+                   help="weight of the teacher's probabilities in the loss (default 0.5)")
     p.add_argument("--checkpoint-every", type=int, default=100, metavar="N")
     p.add_argument("--alone", action="store_true",
                    help="choose thresholds for the tagger alone (default: for rules + tagger, "
@@ -48,6 +53,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if not 1 <= args.layers <= 6:
         raise InputError("--layers must be between 1 and 6", field="layers")
+    if args.distill_from and not 0.0 < args.distill_weight <= 1.0:
+        raise InputError("--distill-weight must be in (0, 1]", field="distill-weight")
     if args.epochs < 1:
         raise InputError("--epochs must be at least 1", field="epochs")
     train = load_eval(args.data) + [g for p in args.extra for g in load_eval(p)]
@@ -68,7 +75,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise InputError(f"id {sorted(clash)[0]!r} is in both training and calibration files",
                          field="id")
     cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                      layers=args.layers, seed=args.seed, ckpt_every=args.checkpoint_every)
+                      layers=args.layers, seed=args.seed, ckpt_every=args.checkpoint_every,
+                      distill=args.distill_weight if args.distill_from else 0.0,
+                      teacher=str(Path(args.distill_from).resolve()) if args.distill_from else "")
     meta = build(train, cal, args.out, cfg, max_clean_fp=args.max_clean_fp,
                  progress=not args.no_progress and sys.stderr.isatty(),
                  meta_info={"data": [Path(args.data).name] + [Path(p).name for p in args.extra],

@@ -33,6 +33,27 @@ def test_same_seed_same_model_and_a_resumed_run_ends_where_an_unbroken_one_does(
     assert np.allclose(_weights(a), _weights(c), atol=1e-6)
 
 
+def test_a_distilled_student_learns_from_the_teacher_s_probabilities(items, tmp_path):
+    # The teacher (the shipped tagger) labels every training window; the loss then mixes its
+    # probabilities with the gold tags, so the same seed trains another model than without it.
+    from dataclasses import replace
+
+    from coach.detectors.tagger.runtime import DEFAULT_TAGGER_DIR, load_tokenizer
+    from coach.detectors.tagger.train import examples, teacher_probs
+    from coach.embedder.model import model_path
+
+    windows = [w for w, _l in examples(items, load_tokenizer(model_path() / "tokenizer.json"))]
+    soft = teacher_probs(str(DEFAULT_TAGGER_DIR), windows, log=lambda _m: None)
+    assert [p.shape[0] for p in soft] == [len(w.ids) for w in windows]
+    assert all(np.allclose(p.sum(axis=1), 1.0, atol=1e-4) for p in soft)
+    plain, _ = fine_tune(items, tmp_path / "plain", CFG, progress=False)
+    student, _ = fine_tune(items, tmp_path / "student",
+                           replace(CFG, distill=0.5, teacher=str(DEFAULT_TAGGER_DIR)), progress=False)
+    assert not np.allclose(_weights(plain), _weights(student))
+    with pytest.raises(ValueError, match="teacher"):
+        teacher_probs("", windows)
+
+
 def test_built_model_runs_in_the_pipeline(items, tmp_path):
     from coach import Coach, CoachConfig
     from coach.text import word_bounds
