@@ -375,12 +375,21 @@ _PREP_OPEN = re.compile(r"^[-\u2013\u2014\s]*(?:between|with|from|about|for|afte
 _FILLER = re.compile(r"^\s*(?:ok|okay|so|yeah|yes|look|well|right|ugh|hmm|um|ah|oh|hey|lol)\b[\s,.!]*$", re.I)
 
 
+# A clause that is only a wall's tag ("end of", "full stop", "it's policy") closes the clause
+# before it and goes when that one goes: "I've looked at this again, [but we don't do refunds
+# for part months,] end of" kept the tag alone (graded D).
+_WALL_TAG = re.compile(r"^\s*(?:end of|full stop|period|simple as that|that's that|that's it|"
+                       r"and that's (?:that|it|final)|no exceptions|rules are rules|it's (?:the )?policy|"
+                       r"(?:company|our) (?:rule|policy)|per (?:our )?policy)\W*$", re.I)
+
+
 # A clause that goes on with the subject of the clause before it: once that one is dropped, the
 # "and" hangs on whatever is left ("As I said, [I'm just on the night desk] and can't really sort").
 _NO_SUBJECT = re.compile(r"^\s*(?:and|but|or)\s+(?:just\s+|really\s+|also\s+|still\s+)?(?:can't|cannot|can|"
                          r"could|couldn't|will|won't|would|wouldn't|have|has|had|haven't|hasn't|is|"
                          r"isn't|are|aren't|was|wasn't|were|weren't|do|don't|does|doesn't|did|"
-                         r"didn't|need|needs|[a-z]+ed)\b", re.I)
+                         r"didn't|need|needs|reckon|reckons|say|says|think|thinks|hope|hopes|"
+                         r"expect|expects|believe|believes|guess|[a-z]+ed)\b", re.I)
 
 
 def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool:
@@ -392,7 +401,9 @@ def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool
         if not was:
             continue
         nxt = next((j for j in range(i + 1, len(parts)) if not dropped[j]), None)
-        if nxt is not None and any(not d for d in dropped[:i]) and _NO_SUBJECT.match(parts[nxt]):
+        if nxt is not None and _NO_SUBJECT.match(parts[nxt]):
+            # kept after a kept clause or first: "[The network lot say they're on it] and
+            # reckon it'll be back by 5pm" leaves "Reckon it'll be back by 5pm" (graded D)
             return True
         orig = body[spans[i][0]:spans[i][1]].rstrip()
         prev = next((j for j in range(i - 1, -1, -1) if not dropped[j]), None)
@@ -473,6 +484,9 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
         for i in range(len(parts) - 1):
             if _FILLER.match(parts[i]) and not parts[i + 1].strip():
                 parts[i] = ""   # "ok so i totally get it, ...": the "ok" goes with what it opened
+        for i in range(1, len(parts)):
+            if _WALL_TAG.match(parts[i]) and not parts[i - 1].strip():
+                parts[i] = ""   # "[we don't do refunds for part months,] end of": the tag goes too
         for i in range(1, len(parts)):
             prev = next((p for p in reversed(parts[:i]) if p.strip()), "")
             if parts[i].strip() and not parts[i - 1].strip() and prev.rstrip()[-1:] in (";", ":"):

@@ -25,7 +25,7 @@ TEMPLATES: dict[str, str] = {t: TYPES[t].rewrite.template for t in TYPE_NAMES}
 NEXT_STEP_GAP = "[the next step you will take]"
 NEXT_STEP_SENTENCE = f"Next, I'll {NEXT_STEP_GAP}."
 TEMPLATE_ORDER = tuple(sorted(TYPE_NAMES, key=lambda t: TYPES[t].rewrite.lead))
-_GREETING = re.compile(r"^(?:(?:@\w+[,:]?\s+)+(?=\S)|(?:@\w+[,:]?\s+)*(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b"
+_GREETING = re.compile(r"^(?:(?:@\w+(?:\.\w+)*[,:]?\s+)+(?=\S)|(?:@\w+(?:\.\w+)*[,:]?\s+)*(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b"
                        r"(?:\s+(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.)?[^,.!?\n\u2014\u2013]{0,40}(?:[,!]|\s[\u2014\u2013-])\s*)", re.I)
 _TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|St)\.\s*$")
 PLACEHOLDER = re.compile(r"\[([^\]]+)\]")
@@ -162,10 +162,10 @@ def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
     """Replace each unit's span by its replacement (units sorted, non-overlapping)."""
     out, pos = [], 0
     for u, r in zip(units, replacements):
-        out.append(text[pos:u.start])
+        out.append(_capitalised(text[pos:u.start], out))
         out.append(r)
         pos = u.end
-    out.append(text[pos:])
+    out.append(_capitalised(text[pos:], out))
     joined = re.sub(r"[ \t]{2,}", " ", "".join(out))
     # A dropped sentence leaves its neighbours' spaces at a line's start or end (graders marked
     # "Dear Hannah,\n\n We..." one edit short of A); a draft's own indentation stays.
@@ -173,6 +173,18 @@ def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
         joined = re.sub(r"(?<=\n)[ \t]+", "", joined)
     joined = re.sub(r"[ \t]+(?=\n)", "", joined)
     return joined.strip()
+
+
+def _capitalised(kept: str, before: list[str]) -> str:
+    """The agent's next sentence with a capital where a new sentence now ends just before it:
+    "...and update you here. the jacket from #TR-7781 came back" read as a broken join to
+    graders (a lower-case draft keeps its style inside its own sentences)."""
+    prev = "".join(before).rstrip()
+    m = re.match(r"\s*([a-z])", kept)
+    if m and prev and prev[-1] in ".!?" and not re.search(r"\b(?:e\.g|i\.e|etc|vs|approx)\.$", prev, re.I):
+        i = m.start(1)
+        return kept[:i] + kept[i].upper() + kept[i + 1:]
+    return kept
 
 
 def unit_template(text: str, u: Unit) -> str:

@@ -43,7 +43,9 @@ _DAY = (r"(?:Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:rs(?:day)?)?|Fri
 FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
     # A social reply's @handle names who it answers: dropping it was graded a lost name.
-    "handle": re.compile(r"(?<![\w.@])@\w{2,}\b(?!\.\w)"),
+    # Handles may hold dots ("@mei.styles", Instagram-style); a domain after "@" is an e-mail's.
+    "handle": re.compile(r"(?<![\w.@])@\w{2,}(?:\.\w+)*\b(?<!\.com)(?<!\.net)(?<!\.org)(?<!\.co)"
+                         r"(?<!\.io)(?!\.\w)"),
     "url": re.compile(r"\b(?:https?://|www\.)[^\s<>\"')]+[^\s<>\"').,;:!?]"
                       r"|\b[a-z0-9-]+\.(?:com|co\.uk|org|net|io|app|gov\.uk|help)(?:/[^\s,;]*[\w/])?\b",
                       re.I),
@@ -586,6 +588,11 @@ _DECISION = re.compile(
     r"|\b(?:non-?refundable|not (?:refundable|eligible|possible|transferable|available)|ineligible|"
     r"isn't (?:refundable|eligible|possible)|aren't (?:refundable|eligible))\b"
     r"|\b(?:declined|denied|refused|rejected|turned down)\b"
+    # "we don't do refunds for part months", "we don't give rebates for discolouration"
+    r"|(?:\bnot|\bnever|n't|\bno longer)\s+(?:do|give|offer|issue|make|provide|pay)\s+"
+    r"(?:(?!(?:them|him|her|us|you|me|it)\b)[\w-]+\s+){0,2}?"
+    r"(?:refunds?|exchanges?|returns?|compensation|discounts?|rebates?|credits?|waivers?|"
+    r"price (?:match(?:es|ing)?|adjustments?)|adjustments?)\b"
     # a charge or a decision that stands: "the AUD 25 admin fee still applies", "the £25 charge
     # stands", "the decision is final"
     r"|\b(?:still|will still|continues? to|does|do)\s+(?:apply|applies|stand|stands)\b"

@@ -281,3 +281,18 @@ def test_them_after_the_buyer_is_not_us():
     flags = [_flag(sentence, "You can send them a", "dead_end")]
     texts = [e.text for e in tf.candidates(sentence, flags, context="The buyer's offer of $40 expired.")]
     assert not any("send us" in t for t in texts), texts
+
+
+def test_a_wall_tag_goes_with_the_clause_it_closed():
+    # "I've looked at this again, [but we don't do refunds for part months,] end of" kept the
+    # tag alone ("...looked at this again, end of."), graded D.
+    texts = _texts("I've looked at this again, but we don't do refunds for part months, end of.",
+                   "but we don't do refunds for part months", "policy_wall")
+    assert not any(t.endswith("end of.") for t in texts), texts
+
+
+def test_a_clause_left_without_its_subject_is_dangling_when_the_first_clause_goes():
+    # "[The network lot say they're on it] and reckon it'll be back by 5pm" -> "Reckon it'll..."
+    texts = _texts("The network lot say they're on it and reckon it'll be back by 5pm.",
+                   "The network lot say they're on it", "they_language")
+    assert not any(t.lower().startswith("reckon") for t in texts), texts

@@ -455,3 +455,12 @@ def test_a_reason_the_draft_gives_is_not_asked_for_again():
     assert fb.with_gaps_or_templates("We need photo ID for every collection.", ["disowning"],
                                      False, reason_given=True) == "We need photo ID for every collection."
     assert "[the reason]" in fb.with_gaps_or_templates("We need photo ID.", ["disowning"], False)
+
+
+def test_a_sentence_after_a_replaced_one_starts_with_a_capital():
+    from coach.rewrite.fallback import Unit, splice
+
+    draft = "theres nothing I can do. the jacket came back without its belt. ok?"
+    got = splice(draft, [Unit(0, 24, [], [])], ["I'll pass this to our returns team now."])
+    assert got == "I'll pass this to our returns team now. The jacket came back without its belt. ok?"
+    assert splice("hi. theres nothing I can do", [Unit(4, 27, [], [])], ["x"]) == "hi. x"

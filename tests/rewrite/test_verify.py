@@ -517,3 +517,19 @@ def test_a_refusal_is_wider_than_a_decision(text, refusal, decision):
 
     assert states_refusal(text) is refusal
     assert states_decision(text) is decision
+
+
+def test_a_handle_with_dots_is_a_fact():
+    from coach.rewrite.verify import extract_facts
+
+    got = [f.text for f in extract_facts("@mei.styles your refund went out; mail bob@shop.com")]
+    assert "@mei.styles" in got and "bob@shop.com" in got and "@shop.com" not in got
+
+
+@pytest.mark.parametrize("text", ["We don't do refunds for part months.",
+                                  "We don't give rebates for discolouration."])
+def test_not_doing_refunds_is_a_decision(text):
+    from coach.rewrite.verify import states_decision
+
+    assert states_decision(text)
+    assert not states_decision("I can't make them refund it.")   # the object is not the answer
