@@ -74,7 +74,9 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                             r"|#\d+\b"),
     "name": re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Chef)\.?\s+[^\W\d_][\w'-]+"
                        r"|\b(?:Hi|Hey|Dear|Hello|Morning|Afternoon|Evening),?\s+"
-                       r"(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b)(?P<greet>[^\W\d_][\w'-]+)"),
+                       r"(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b)(?P<greet>[^\W\d_][\w'-]+)"
+                       # a dash sign-off: "... update you here. -Bea", "— Sam"
+                       r"|(?:(?<=\s[-\u2013\u2014])|(?<=\s[-\u2013\u2014]\s)|(?<=^[-\u2013\u2014]))[A-Z][a-z]{2,}\b(?=[.!]?\s*(?:$|\n|[A-Z]))"),
     # Proper nouns mid-sentence (places, companies, products, people) and acronyms anywhere.
     "proper": re.compile(r"(?<=[a-z0-9,;:)] )(?:[A-Z\u00C0-\u024F][\w'\u00C0-\u024F-]*)(?:\s+(?:[A-Z\u00C0-\u024F][\w'-]*|\d+[\w.]*))*"
                          r"|\b[A-Z]{2,}[0-9]*\b"),
@@ -419,7 +421,51 @@ def promises_added(draft: str, candidate: str) -> list[str]:
         if f.kind in ("date", "time", "amount") and norm(f.text).lower() not in dfacts \
                 and norm(f.text).lower() not in draft_low and f.text.lower() not in added:
             added.append(f.text.lower())
+        elif f.kind in ("name", "handle", "email", "phone", "url") and \
+                norm(f.text).lower() not in dfacts and norm(f.text).lower() not in draft_low:
+            # "...update you here. -Bea": a sign-off copied from an example is someone else's
+            added.append(f"new name or contact: {f.text}")
+    for r in reasons_added(draft, candidate):
+        if r not in added:
+            added.append(r)
+    if states_decision(draft) and \
+            _HANDOFF.search(candidate) and not _HANDOFF.search(draft):
+        # "our policy does not allow it to be waived, so I'll pass this to our finance team":
+        # a hand-off after the company's answer promises a review of what was decided
+        added.append("hand-off after a decision: " + _HANDOFF.search(candidate).group(0).lower())
     return added
+
+
+_HANDOFF = re.compile(r"\b(?:I'll|I will|I'm going to|let me|we'll|we will)\s+(?:now\s+)?(?:pass|escalate|"
+                      r"forward|refer|send|raise|flag)\s+(?:this|it|your (?:request|case|query|complaint))"
+                      r"\s+(?:on\s+)?(?:to|with|up)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _reason_cue() -> re.Pattern:
+    """The lexicon's reason words (REASON), without the bare ", as", which joins any clause."""
+    from coach import lexicon  # noqa: PLC0415
+
+    return re.compile(r"(?:" + lexicon.pattern("REASON") + r")\s+(?P<rest>(?:[\w'-]+\s+){0,2}[\w'-]+)",
+                      re.I)
+
+
+def reasons_added(draft: str, candidate: str) -> list[str]:
+    """Reasons the candidate gives that the draft never gave ("...not accepted as per our rules
+    because we want to ensure the safety of our customers"): a reason is a fact about the
+    company, and a model that supplies one invents it. A reason counts as the draft's when the
+    words after its cue ("because", "so that", "to protect") appear in the draft; the agent's
+    [the reason] placeholder is theirs to fill."""
+    cand = PLACEHOLDER_RE.sub(" \x00 ", candidate.translate(_NORM))
+    dlow = " ".join(re.findall(r"[\w'-]+", norm(draft).lower()))
+    out = []
+    for m in _reason_cue().finditer(cand):
+        if m.group(0).lstrip().startswith(","):
+            continue
+        rest = " ".join(re.findall(r"[\w'-]+", m.group("rest").lower()))
+        if rest and rest not in dlow:
+            out.append(f"new reason: {m.group(0).strip().lower()}")
+    return out
 
 
 # ---------------------------------------------------------------- ownership

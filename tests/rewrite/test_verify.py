@@ -87,8 +87,10 @@ def test_prompt_artefacts_fail(rules_coach):
 def test_a_refused_offer_does_not_license_it():
     d = "I'm afraid I wouldn't be able to authorise a £25 fee refund."
     assert "refund" in promises_added(d, "Here's what I can do: I'll get you a £25 fee refund.")
-    assert promises_added(d, "We don't refund the £25 fee because it covers the booking; "
-                             "I'll explain the charge.") == []
+    assert promises_added(d, "We don't refund the £25 fee; I'll explain the charge.") == []
+    # ... and a reason the draft never gave is invented too
+    assert promises_added(d, "We don't refund the £25 fee because it covers the booking.") == [
+        "new reason: because it covers the"]
 
 
 def test_dropped_negation_is_an_invented_capability(rules_coach):
@@ -257,7 +259,7 @@ def test_week_numbers_are_facts_and_exceptions_are_offers():
     assert promises_added("Warranties can't be added after 30 days.",
                           "I'll check if there are any exceptions in the policy.") == ["exceptions"]
     assert promises_added("Warranties can't be added after 30 days.",
-                          "We make no exceptions after 30 days because of the terms.") == []
+                          "We make no exceptions after 30 days.") == []
 
 
 @pytest.mark.parametrize("bad", [
@@ -533,3 +535,19 @@ def test_not_doing_refunds_is_a_decision(text):
 
     assert states_decision(text)
     assert not states_decision("I can't make them refund it.")   # the object is not the answer
+
+
+def test_an_invented_reason_a_copied_sign_off_or_a_hand_off_after_a_decision_is_added():
+    # Each read on dev model rewrites that passed every check (round r4).
+    assert promises_added("Debit cards are not accepted as per our rules.",
+                          "Debit cards are not accepted because we want to ensure your safety.") \
+        == ["new reason: because we want to"]
+    assert promises_added("We cannot fit it as the wiring is shared.",
+                          "We cannot fit it because the wiring is shared.") == []   # the draft's own
+    assert promises_added("Pets can't travel.", "Pets can't travel. We have this rule because "
+                                                "[the reason].") == []             # the agent's gap
+    assert "new name or contact: Bea" in promises_added(
+        "I can't see it.", "I'll look into it now and update you here. -Bea")
+    got = promises_added("Our policy does not allow late payment charges to be waived.",
+                         "Our policy does not allow it, so I'll pass this to our finance team.")
+    assert got == ["hand-off after a decision: i'll pass this to"]
