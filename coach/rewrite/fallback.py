@@ -131,9 +131,9 @@ def gap_for(t: str, reason_given: bool = False) -> str | None:
 def with_gaps(edited: str, types: list[str], next_step: bool, reason_given: bool = False) -> str:
     """An edited sentence with the gaps its types still need: an apology before it, the reason,
     the fix or the next step after it (one gap sentence each, in template order)."""
-    ordered = [t for t in TEMPLATE_ORDER if t in types and gap_for(t, reason_given)]
-    before = [gap_for(t, reason_given) for t in ordered if TYPES[t].rewrite.gap_position == "before"]
-    after = [gap_for(t, reason_given) for t in ordered if TYPES[t].rewrite.gap_position != "before"]
+    gaps = {t: g for t in TEMPLATE_ORDER if t in types and (g := gap_for(t, reason_given))}
+    before = [g for t, g in gaps.items() if TYPES[t].rewrite.gap_position == "before"]
+    after = [g for t, g in gaps.items() if TYPES[t].rewrite.gap_position != "before"]
     if next_step and not any(TYPES[t].rewrite.alternative_is_next_step for t in types):
         after.append(NEXT_STEP_SENTENCE)   # (a policy's alternative is already its next step)
     return " ".join(before + [edited] + after)
@@ -165,7 +165,7 @@ def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
         out.append(_capitalised(text[pos:u.start], out))
         out.append(r)
         pos = u.end
-    out.append(_capitalised(text[pos:], out))
+    out.append(_capitalised(text[pos:], out))   # (each looks back at one piece: linear)
     joined = re.sub(r"[ \t]{2,}", " ", "".join(out))
     # A dropped sentence leaves its neighbours' spaces at a line's start or end (graders marked
     # "Dear Hannah,\n\n We..." one edit short of A); a draft's own indentation stays.
@@ -179,7 +179,7 @@ def _capitalised(kept: str, before: list[str]) -> str:
     """The agent's next sentence with a capital where a new sentence now ends just before it:
     "...and update you here. the jacket from #TR-7781 came back" read as a broken join to
     graders (a lower-case draft keeps its style inside its own sentences)."""
-    prev = "".join(before).rstrip()
+    prev = next((p.rstrip() for p in reversed(before) if p.strip()), "")
     m = re.match(r"\s*([a-z])", kept)
     if m and prev and prev[-1] in ".!?" and not re.search(r"\b(?:e\.g|i\.e|etc|vs|approx)\.$", prev, re.I):
         i = m.start(1)

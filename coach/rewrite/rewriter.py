@@ -26,6 +26,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from coach.errors import CoachError, ModelUnavailableError
@@ -295,10 +296,15 @@ def _reason_given(draft: str, u, text: str) -> bool:
     """Whether the reply gives the reason for the unit's rule: in what is kept of the sentence,
     or in the sentence before it ("We cannot install a meter as the pipe is shared. [This is
     our policy and there are no exceptions.]")."""
-    if _REASON.search(text):
-        return True
+    return bool(_REASON.search(text)) or _reasoned_refusal_before(draft, u.start)
+
+
+@lru_cache(maxsize=64)
+def _reasoned_refusal_before(draft: str, start: int) -> bool:
+    """Whether the sentence before the one at `start` refuses something and says why. Once per
+    unit: every edit candidate of the unit asks (segmenting the draft each time did it again)."""
     view = DraftView(draft)
-    i = view.sentence_index(u.start)
+    i = view.sentence_index(start)
     if i > 0 and view.sentences:
         a, b = view.sentences[i - 1]
         prev = draft[a:b]

@@ -428,11 +428,11 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     for r in reasons_added(draft, candidate):
         if r not in added:
             added.append(r)
-    if states_decision(draft) and \
-            _HANDOFF.search(candidate) and not _HANDOFF.search(draft):
+    handoff = _HANDOFF.search(candidate)
+    if handoff and states_decision(draft) and not _HANDOFF.search(draft):
         # "our policy does not allow it to be waived, so I'll pass this to our finance team":
         # a hand-off after the company's answer promises a review of what was decided
-        added.append("hand-off after a decision: " + _HANDOFF.search(candidate).group(0).lower())
+        added.append("hand-off after a decision: " + handoff.group(0).lower())
     return added
 
 
