@@ -13,7 +13,7 @@ from coach.config import CoachConfig
 from coach.errors import ConfigError, InputError
 from coach.flags import Flag
 from coach.detectors.rules.calibration import load_trust, untrusted
-from coach.taxonomy import SEVERITIES
+from coach.taxonomy import SEVERITIES, TYPES
 from coach.text import DraftView, word_bounds
 
 
@@ -140,6 +140,43 @@ def corroborated(flags: list[Flag], trust: dict[str, float]) -> list[Flag]:
     return [f for f, k in zip(flags, keep) if k]
 
 
+_CUES: dict[str, object] = {}
+
+
+def _cue(name: str):
+    """A lexicon pattern (REASON, ALTERNATIVE), compiled once: the lexicon is the one place the
+    words of a reason and of an offer live."""
+    rx = _CUES.get(name)
+    if rx is None:
+        import re
+
+        from coach import lexicon
+
+        rx = _CUES[name] = re.compile(lexicon.pattern(name), re.I)
+    return rx
+
+
+def explained(view: DraftView, flags: list[Flag]) -> list[Flag]:
+    """Drop the flags of types that are clean once explained (`clean_when` in
+    coach/types/<type>.yaml) where the reply says what cures them: a REASON in the flag's
+    sentence or the next, an ALTERNATIVE after the flag in the rest of its sentence or the next.
+    "We can't waive the fee. We set it because ...; what I can do is ..." is the owned policy
+    the taxonomy asks for, and "I can't change it once it's packed. What I can do is ..." no
+    longer leaves the customer powerless, whichever detector read the first sentence on its own.
+    The rule packs already say so in their `unless`; this holds it for the learned tagger too."""
+    if not any(TYPES[f.type].clean_when for f in flags if f.type in TYPES):
+        return flags
+    keep = []
+    for f in flags:
+        cues = TYPES[f.type].clean_when if f.type in TYPES else ()
+        if cues:
+            a, b = view.window_bounds(f.start, f.end, "next")
+            if all(_cue(c).search(view.masked, a if c == "REASON" else f.end, b) for c in cues):
+                continue
+        keep.append(f)
+    return keep
+
+
 class Coach:
     """Runs the configured detectors and returns merged flags with exact offsets."""
 
@@ -190,7 +227,7 @@ class Coach:
                 kept = corroborated(kept, self._trust)
             for f in kept:
                 f.start, f.end = word_bounds(view.text, f.start, f.end)
-            merged = merge_flags(kept)
+            merged = explained(view, merge_flags(kept))
             for f in merged:
                 f.quote = view.text[f.start:f.end]
             out.append(merged)

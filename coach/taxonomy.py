@@ -56,6 +56,9 @@ class ProblemType:
     severity: str
     label: str
     cue: str = ""   # how the words that carry it hurt: "{words}" is filled with them
+    # The lexicon cues (REASON, ALTERNATIVE) that, all present around a flag, make it no problem:
+    # a rule given with its reason and an alternative (coach.pipeline.explained).
+    clean_when: tuple[str, ...] = ()
     rewrite: RewriteSpec = field(default_factory=lambda: RewriteSpec("", 0))
 
     def explain(self, words: str, why: str | None = None) -> str:
@@ -91,7 +94,8 @@ def _load(name: str) -> ProblemType:
     rw = dict(data["rewrite"])
     rw["avoid_words"] = tuple(rw.get("avoid_words") or ())
     return ProblemType(name, data["family"], data["why"], data["fix"], data["severity"],
-                       data["label"], data["cue"], RewriteSpec(**rw))
+                       data["label"], data["cue"], tuple(data.get("clean_when") or ()),
+                       RewriteSpec(**rw))
 
 
 _TYPES = [_load(n) for n in _NAMES]

@@ -100,3 +100,42 @@ def test_merge_is_one_sweep_with_the_same_groups_as_a_pairwise_union():
                 union.append([s, e])
         got = sorted((f.start, f.end) for f in merged if f.family == fam)
         assert got == [tuple(u) for u in union]
+
+
+def _flag(text, quote, type_):
+    from coach.taxonomy import TYPES
+
+    a = text.index(quote)
+    return Flag(TYPES[type_].family, type_, a, a + len(quote), quote, "m", "s", "warning", "tagger")
+
+
+@pytest.mark.parametrize("text, quote, type_, cured", [
+    # the rule, then its reason and what the agent does instead: the owned policy
+    ("Our policy does not allow late fees to be waived. We set them because late payments cost "
+     "us interest; what I can do is spread the balance over three months.",
+     "Our policy does not allow late fees to be waived", "policy_wall", True),
+    # the fallback's gap says the same, for the agent to fill in
+    ("Our policy does not allow late fees to be waived. We have this rule because [the reason]; "
+     "what I can do is [the best alternative].",
+     "Our policy does not allow late fees to be waived", "policy_wall", True),
+    # a reason alone leaves the customer at the wall
+    ("Our policy does not allow late fees to be waived, because late payments cost us interest.",
+     "Our policy does not allow late fees to be waived", "policy_wall", False),
+    ("Our policy does not allow late fees to be waived. That's final.",
+     "Our policy does not allow late fees to be waived", "policy_wall", False),
+    # a limit with what the agent does instead no longer leaves the customer powerless
+    ("I can't change the delivery slot once it's packed. What I can do is hold it at the depot.",
+     "I can't change the delivery slot", "powerless", True),
+    # "however" alone is no offer of the agent's
+    ("We have no control over customs, however the date will be updated once it's released.",
+     "We have no control over customs", "powerless", False),
+    # a redirect is never cured this way: the dead end needs its own fix
+    ("You'll need to contact the courier. What I can do is note it on your account.",
+     "You'll need to contact the courier", "dead_end", False),
+])
+def test_explained_flags_are_dropped_whichever_detector_raised_them(text, quote, type_, cured):
+    from coach.pipeline import explained
+    from coach.text import DraftView
+
+    got = explained(DraftView(text), [_flag(text, quote, type_)])
+    assert (got == []) is cured

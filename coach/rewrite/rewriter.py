@@ -125,8 +125,11 @@ def eager_coach(coach: Coach) -> Coach:
 
         base = {**get_tagger(cfg.tagger_dir).meta.thresholds, **thresholds}
         thresholds = {t: v * REWRITE_SENSITIVITY for t, v in base.items()}
-    eager = coach if (not cfg.rule_trust and thresholds == (cfg.thresholds or {})) else \
-        Coach(replace(cfg, rule_trust="", thresholds=thresholds, name=f"{cfg.name}+rewrite"))
+    from coach.detectors.rules.engine import STRICT_PACK
+
+    packs = tuple(cfg.rule_packs) + ((str(STRICT_PACK),) if "rules" in cfg.detectors else ())
+    eager = Coach(replace(cfg, rule_trust="", thresholds=thresholds, rule_packs=packs,
+                          name=f"{cfg.name}+rewrite"))
     with _COACH_LOCK:
         _EAGER[id(coach)] = (coach, eager)
     return eager
@@ -335,22 +338,37 @@ def _wall_dropped(draft: str, units, chosen: list[str], ui: int, coach: Coach, f
     return None
 
 
-def _without_wall_tags(body: str, leading: Sequence[str] = ()) -> str:
+_WISH_LEAD = re.compile(lexicon.pattern("WISH_LEAD"), re.I)
+_HELPLESS = re.compile(lexicon.pattern("HELPLESS"), re.I)
+
+
+def _without_wall_tags(body: str, leading: Sequence[str] = (),
+                       flagged: Sequence[tuple[int, int]] = ()) -> str:
     """`body` without its short clauses that carry no fact, no decision and no reason: the tags
-    that make a rule a wall ("and that's all there is to it", "per our policy 🤷", "full stop");
-    and without the clauses before the decision that share words with one of `leading` (a stock
-    apology opening it: "[sorry for any inconvenience] but we can't take a reading...")."""
-    spans = tf.clauses(body.rstrip())
+    that make a rule a wall ("and that's all there is to it", "per our policy 🤷", "full stop",
+    and, inside a span a flag covers (`flagged`, offsets in `body`), a sentence of its own:
+    "rules are rules!"); without a first clause of sympathy that says nothing ("[I really wish I
+    could help] but I can't change a shipping method once it's packed"); without a later clause
+    of plain helplessness ("[so there's not much more I can do for you]"); and without the
+    clauses before the decision that share words with one of `leading` (a stock apology opening
+    it: "[sorry for any inconvenience] but we can't take a reading...")."""
+    body = body.rstrip()
+    sents = DraftView(body).sentences or [(0, len(body))]
+    spans = [(a + c, a + d) for a, b in sents for c, d in tf.clauses(body[a:b])]
+    firsts = {a for a, _b in sents}
     parts = []
     for a, b in spans:
         cl = body[a:b]
-        if not parts and leading and not states_refusal(cl) and not extract_facts(cl) \
-                and any(_shares_words(q, cl, 2) for q in leading):
+        bare = not extract_facts(cl) and not states_refusal(cl)
+        if not parts and bare and (_WISH_LEAD.match(cl) or
+                                   (leading and any(_shares_words(q, cl, 2) for q in leading))):
             continue
+        if parts and bare and _HELPLESS.search(cl):
+            continue   # "[so there's not much more I can do for you on that front]"
         short = len(cl.split()) <= 8
         inside = body[:a].count("(") > body[:a].count(")")   # "(booking AT-3021, Vietnam, ...)"
-        if short and parts and not inside and not extract_facts(cl) and not states_refusal(cl) \
-                and not _REASON.search(cl):
+        if short and parts and not inside and bare and not _REASON.search(cl) and \
+                (a not in firsts or any(x < b and a < y for x, y in flagged)):
             continue
         parts.append(cl)
     if len(parts) == len(spans):
@@ -382,7 +400,10 @@ def _decision_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, 
     rest = draft[:u.start] + " " + draft[u.end:]
     kept = [e.text for e in _edits(body, u.flags, u.start + len(greet), rest)
             if e.kind == "drop_clause" and e.text and states_refusal(e.text)]
-    trimmed = [t for t in dict.fromkeys((_without_wall_tags(body), _without_wall_tags(body, keep_out)))
+    at = u.start + len(greet)
+    flagged = [(f.start - at, f.end - at) for f in u.flags]
+    trimmed = [t for t in dict.fromkeys((_without_wall_tags(body, (), flagged),
+                                         _without_wall_tags(body, keep_out, flagged)))
                if t and states_refusal(t)]
     for text in dict.fromkeys(trimmed + kept + [body.strip()]):
         if any(_shares_words(q, text, 2) for q in keep_out):
@@ -391,10 +412,22 @@ def _decision_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, 
         if gap and gap in " ".join(chosen):
             return None   # the reply already asks for the reason
         trial = list(chosen)
-        trial[ui] = fb.join_greeting(greet, f"{text} {gap}".strip())
+        trial[ui] = fb.join_greeting(greet, _after_refusal(text, gap))
         if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
             return trial[ui]
     return None
+
+
+def _after_refusal(text: str, gap: str) -> str:
+    """`text` with `gap` right after its last sentence that refuses: "We are unable to approve
+    this as it goes against our lending policy. [What I can do is ...] Your existing £500 limit
+    remains in place." The reason and the alternative belong beside the rule they explain."""
+    if not gap:
+        return text.strip()
+    sents = DraftView(text).sentences or [(0, len(text))]
+    last = max((i for i, (a, b) in enumerate(sents) if states_refusal(text[a:b])), default=len(sents) - 1)
+    cut = sents[last][1]
+    return f"{text[:cut].rstrip()} {gap} {text[cut:].strip()}".strip()
 
 
 def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,

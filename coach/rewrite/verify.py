@@ -372,6 +372,45 @@ def actions_added(draft: str, candidate: str) -> list[str]:
     return out
 
 
+# A step the agent commits to: "I'll contact them", "we will notify the team", "let me find out".
+_COMMIT = re.compile(r"\b(?:(?:I|we)(?:'ll|\s+will|\s+shall|'m going to|\s+am going to|'re going to|"
+                     r"\s+are going to)|let me)\s+(?:now\s+|also\s+|personally\s+|then\s+|just\s+|"
+                     r"gladly\s+|happily\s+|directly\s+)*(?P<verb>[a-z]+)", re.I)
+# Steps that commit to nothing new: being there, needing the customer's details, coming back.
+_NO_COMMIT = frozenset("be need have update get keep let reply respond come answer".split())
+# The customer as the one who acts: "you'll need to contact them", "you can send them an offer".
+_CUSTOMER_DOES = re.compile(r"\byou(?:'ll|'d|\s+will|\s+would|\s+can|\s+could|\s+may|\s+might|"
+                            r"\s+should|\s+must|'re|\s+are)?(?:\s+(?:need|have|want|be able|just|"
+                            r"also|still|always|directly|like))*(?:\s+to)?\s+$|\b(?:please|kindly|pls)\s+$",
+                            re.I)
+
+
+def commitments_added(draft: str, candidate: str) -> list[str]:
+    """Steps the candidate has the agent commit to ("I'll contact them to resolve it", "I'll send
+    them a new offer") that the draft never had the company take: a verb the draft never uses,
+    or one it gives the customer to do ("you need to contact the franchise office"). Readers
+    graded each such rewrite D for promising work nobody agreed to. The types' owned hand-off
+    ("I'll pass this to ... now and update you here") and the fallback's own [gaps] are the
+    rewrite's sanctioned next steps and do not count; nor does a step the draft had someone
+    else of ours take ("they'll text you a date" -> "we'll text you a date")."""
+    low = norm(draft).lower()
+    cand = norm(candidate)
+    for h in _handoffs():
+        cand = cand.replace(h, " ")
+    out = []
+    for m in _COMMIT.finditer(PLACEHOLDER_RE.sub(" \x00 ", cand)):
+        verb = m.group("verb").lower()
+        if verb in _NO_COMMIT or verb in _NOT_VERB or verb in _stance_verbs():
+            continue
+        stem = verb[:5] if len(verb) > 5 else verb.rstrip("e")
+        uses = [u.start() for u in re.finditer(r"\b" + re.escape(stem), low)]
+        if not uses or all(_CUSTOMER_DOES.search(low[max(0, i - 40):i]) for i in uses):
+            phrase = f"{NEW_ACTION}{m.group(0).lower()}"
+            if phrase not in out:
+                out.append(phrase)
+    return out
+
+
 NEW_ACTION = "new action: "
 # What follows "we have" / "I am" when no verb does ("we have this rule", "I am in billing").
 _NOT_VERB = frozenset("this that these those it its the a an no any some your our my their to "
@@ -413,7 +452,7 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     for m in _FINDING.finditer(candidate.translate(_NORM)):
         if m.group(0).lower() not in draft_low and m.group(0).lower() not in added:
             added.append(m.group(0).lower())
-    for a in actions_added(draft, candidate):
+    for a in actions_added(draft, candidate) + commitments_added(draft, candidate):
         if a not in added:
             added.append(a)
     dfacts = {norm(f.text).lower() for f in extract_facts(draft)}
@@ -626,7 +665,7 @@ def duplicated(text: str) -> list[str]:
 
 
 _DECIDE = (r"(?:allow|permit|approv|accept|refund|waiv|return|exchang|cancel|extend|backdat|reissu|"
-           r"honou?r|revers|remov|lift|reduc|match|offer|replac|transfer|reinstat|grant|authori[sz]|"
+           r"honou?r|revers|remov|lift|reduc|match(?!\w*\s+(?:what|our|ours|any|the (?:one|details|records?|reading|name|address)))|offer|replac|transfer|reinstat|grant|authori[sz]|"
            r"process|change|move|switch|compensat|credit|discount|enter into|give (?:a )?reasons?)")
 _DECISION = re.compile(
     rf"(?:\bnot|\bnever|n't|\bcannot|\bunable to|\bno longer)\s+(?:\w+ly\s+)?(?:be\s+|been\s+)?"

@@ -161,4 +161,14 @@ def test_rewrites_find_problems_more_eagerly_than_a_check():
     d = "Your SIM was sent on the 2nd but the courier's lost it, that's on them not us."
     assert {f.type for f in e.check(d)} >= {"blame_shifting"}
     rules = Coach(CoachConfig(detectors=("rules",), rule_trust=""))
-    assert eager_coach(rules) is rules                  # nothing to make more eager
+    er = eager_coach(rules)
+    assert er is eager_coach(rules) and er.config.detectors == ("rules",)
+    # the strict pack finds too: a denial the default packs excuse once an action follows
+    d2 = ("Your SIM was sent on the 2nd but the courier's lost it, that's on them not us. I've "
+          "ordered another and it'll go out today.")
+    assert rules.check(d2) == []
+    assert {f.rule for f in er.check(d2)} == {"strict.not_us"}
+    # ... but not its "can't" rules, which judge a rewrite only: on a draft they fire on a
+    # lookup that asks for what is needed
+    d3 = "I can't see an order under that email - could you send me the order number?"
+    assert er.check(d3) == []

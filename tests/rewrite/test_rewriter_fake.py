@@ -25,8 +25,8 @@ def retriever(tmp_path):
 
 
 def test_fake_first_candidate_passes(rules_coach, retriever):
-    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll start a trace "
-                                         "on it myself."}])
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to our claims "
+                                         "team now and update you here."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model"
     assert r.rewrite.startswith("Hi Sam, we lost order #A-5512")
@@ -152,12 +152,12 @@ def test_fallback_keeps_facts_verbatim(rules_coach):
 
 def test_fake_candidate_keeps_its_own_sentence_without_the_pasted_example(rules_coach, retriever):
     # The scripted answer pastes bank example b2's closing sentence after a fix of its own.
-    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll start a trace "
-                                         "on it myself. I'll go through your bill with you now."}])
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to our claims team now and "
+                                         "update you here. I'll go through your bill with you now."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model"
-    assert r.rewrite == ("Hi Sam, we lost order #A-5512, and I'll start a trace on it "
-                         "myself.")
+    assert r.rewrite == ("Hi Sam, we lost order #A-5512, and I'll pass this to our claims team now "
+                         "and update you here.")
 
 
 # ---- the fallback keeps the agent's own words where an ownership edit of them passes
@@ -226,8 +226,8 @@ def test_greeting_comma_lowers_the_next_word_but_not_a_name():
 
 
 def test_repeated_greeting_is_not_doubled(rules_coach, retriever):
-    fake = ScriptedFakeBackend([{"part": "Hi Sam, we lost order #A-5512, and I'll start a trace "
-                                         "on it myself."}])
+    fake = ScriptedFakeBackend([{"part": "Hi Sam, we lost order #A-5512, and I'll pass this to our claims "
+                                         "team now and update you here."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.rewrite.count("Hi Sam") == 1
 
@@ -260,7 +260,8 @@ def test_dodge_in_a_later_flagged_sentence_does_not_reject_an_earlier_fix(rules_
     # dodges inside the replaced text may count against it.
     d = "The warehouse lost order #A-5512. Nothing I can do about it, sorry."
     fake = ScriptedFakeBackend([
-        {"part": "We lost order #A-5512, and I'll start a trace on it myself."},
+        {"part": "We lost order #A-5512, and I'll pass this to our claims "
+                                         "team now and update you here."},
         {"part": "Sorry about it; I can do something about it, and I am."}])
     r = rewrite(d, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model", r
@@ -283,8 +284,8 @@ def test_malformed_backend_reply_skips_the_candidate(rules_coach, retriever, fai
     from coach.lm.backends import Generation
 
     fake = ScriptedFakeBackend([failure, Generation(None),  # e.g. "content": null
-                                {"part": "We lost order #A-5512, and I'll start a "
-                                         "trace on it myself."}])
+                                {"part": "We lost order #A-5512, and I'll pass this to our claims "
+                                         "team now and update you here."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model" and len(fake.calls) == 3
 
@@ -335,7 +336,7 @@ def test_empty_apology_gets_context_and_banned_stock_words(rules_coach, retrieve
     from coach.rewrite.generate import APOLOGY_BAN
 
     draft = "Your parcel #A-5512 arrived broken. We apologise for any inconvenience caused."
-    fake = ScriptedFakeBackend([{"part": "I'm sorry your parcel arrived broken, and I'll log it now."}])
+    fake = ScriptedFakeBackend([{"part": "I'm sorry your parcel arrived broken."}])
     r = rewrite(draft, coach=rules_coach, backend=fake, retriever=retriever, n_candidates=1)
     call = fake.calls[0]
     assert call["ban"] == APOLOGY_BAN
@@ -352,19 +353,20 @@ def test_a_draft_with_no_flag_stands_and_no_model_is_asked(rules_coach, retrieve
 
 def test_sampled_candidates_come_in_one_batch_after_greedy(rules_coach, retriever):
     bad = {"part": "The warehouse lost order #A-5512, nothing I can do."}
-    good = {"part": "We lost order #A-5512, and I'll start a trace on it myself."}
+    good = {"part": "We lost order #A-5512, and I'll pass this to our claims "
+                                         "team now and update you here."}
     fake = BatchingFakeBackend([bad, bad, good])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever,
                 strategies=("clause",))
-    assert r.source == "model" and "I'll start a trace" in r.rewrite
+    assert r.source == "model" and "I'll pass this to our claims team" in r.rewrite
     # greedy alone (a plain chat), then the 2 sampled candidates as one batch, seeds 8 and 9
     assert fake.batches == [(2, 8)]
     assert [c["temperature"] > 0 for c in fake.calls] == [False, True, True]
 
 
 def test_greedy_that_passes_costs_no_batch(rules_coach, retriever):
-    fake = BatchingFakeBackend([{"part": "We lost order #A-5512, and I'll start a trace "
-                                  "on it myself."}])
+    fake = BatchingFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to our claims "
+                                         "team now and update you here."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model" and fake.batches == [] and len(fake.calls) == 1
 
@@ -464,3 +466,47 @@ def test_a_sentence_after_a_replaced_one_starts_with_a_capital():
     got = splice(draft, [Unit(0, 24, [], [])], ["I'll pass this to our returns team now."])
     assert got == "I'll pass this to our returns team now. The jacket came back without its belt. ok?"
     assert splice("hi. theres nothing I can do", [Unit(4, 27, [], [])], ["x"]) == "hi. x"
+
+
+def test_a_bare_rule_kept_with_its_gap_passes_its_own_checks(rules_coach):
+    # The rule itself stays (it is the company's answer) and the gap asks for the reason and the
+    # alternative; the rule's own flag no longer stands once they follow (coach.pipeline.explained).
+    # Before, the kept rule still counted as a flag left, and the agent got no rewrite at all.
+    r = rewrite("Dear Mr Lowe,\n\nUnfortunately our policy does not allow admin fees to be waived. "
+                "The balance of £88.20 is due by 3 May.\n\nRegards,\nAccounts",
+                coach=rules_coach, use_model=False)
+    assert r.source == "fallback", r
+    assert "our policy does not allow admin fees to be waived. We have this rule because " \
+           "[the reason]; what I can do is [the best alternative]. The balance of £88.20" in r.rewrite
+
+
+def test_the_gap_goes_right_after_the_refusal_it_explains(rules_coach):
+    from coach.rewrite.rewriter import _after_refusal
+
+    text = "We are unable to approve this as it goes against our rules. Your £300 limit stays."
+    assert _after_refusal(text, "What I can do is [the best alternative].") == (
+        "We are unable to approve this as it goes against our rules. What I can do is "
+        "[the best alternative]. Your £300 limit stays.")
+    assert _after_refusal("We can't move it.", "") == "We can't move it."
+
+
+@pytest.mark.parametrize("body, want", [
+    # sympathy that opens the refusal and says nothing of its own goes; the refusal stays
+    ("I really wish I could help but I can't swap the courier once a parcel is sealed.",
+     "I can't swap the courier once a parcel is sealed."),
+    ("I'd love to but I'm not allowed to issue refunds over chat.",
+     "I'm not allowed to issue refunds over chat."),
+    # a wall's tag as a sentence of its own, inside the flagged span, goes too
+    ("Bundles over 20 items aren't permitted. rules are rules!", "Bundles over 20 items aren't permitted."),
+])
+def test_wall_trimming_keeps_only_the_refusal(body, want):
+    from coach.rewrite.rewriter import _without_wall_tags
+
+    assert _without_wall_tags(body, (), [(0, len(body))]) == want
+
+
+def test_a_record_that_does_not_match_is_no_decision():
+    from coach.rewrite.verify import states_decision
+
+    assert not states_decision("The reading of 4410 doesn't match what we have on file.")
+    assert states_decision("We can't match that price.")

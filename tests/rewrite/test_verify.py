@@ -5,8 +5,8 @@ from coach.rewrite.verify import (extract_facts, facts_missing, owns_problem, pr
 
 DRAFT = ("Hi Dana, I looked into order #RT-55120. The courier lost it on 14 May, that's on them, "
          "nothing I can do. Sorry for any inconvenience.")
-GOOD = ("Hi Dana, I looked into order #RT-55120. We lost your parcel on 14 May, and I'll start "
-        "a trace with our delivery partner. I'm sorry it hasn't reached you.")
+GOOD = ("Hi Dana, I looked into order #RT-55120. We lost your parcel on 14 May, and I'll pass "
+        "this to our claims team now and update you here. I'm sorry it hasn't reached you.")
 
 
 def test_facts_extracted():
@@ -57,7 +57,8 @@ def test_a_benefit_named_as_ended_is_no_offer():
     # ...but an offer next to it still counts, and so does the same benefit offered later
     assert promises_added("Sorry.", "We scrapped the fee and issued a credit.") == [
         "credit", "new action: we scrapped"]   # (and scrapping it is a new, claimed action)
-    assert promises_added("Sorry.", "The voucher scheme ended, so I'll send a voucher.") == ["voucher"]
+    assert promises_added("Sorry.", "The voucher scheme ended, so I'll send a voucher.") == [
+        "voucher", "new action: i'll send"]
     assert "i will refund" in promises_added("x.", "I will refund you, it ended up late.")
 
 
@@ -81,13 +82,13 @@ def test_empty_and_long(rules_coach):
 
 def test_prompt_artefacts_fail(rules_coach):
     assert not verify(DRAFT, GOOD + " <|im_end|>", rules_coach).passed
-    assert not verify(DRAFT, GOOD.replace("a trace", "[the next step]"), rules_coach).passed
+    assert not verify(DRAFT, GOOD.replace("our claims team", "[the team]"), rules_coach).passed
 
 
 def test_a_refused_offer_does_not_license_it():
     d = "I'm afraid I wouldn't be able to authorise a £25 fee refund."
     assert "refund" in promises_added(d, "Here's what I can do: I'll get you a £25 fee refund.")
-    assert promises_added(d, "We don't refund the £25 fee; I'll explain the charge.") == []
+    assert promises_added(d, "We don't refund the £25 fee; it covers the booking.") == []
     # ... and a reason the draft never gave is invented too
     assert promises_added(d, "We don't refund the £25 fee because it covers the booking.") == [
         "new reason: because it covers the"]
@@ -154,8 +155,7 @@ def test_rewrite_without_the_embedding_model(monkeypatch, rules_coach, tmp_path)
     _no_embedder(monkeypatch, ModelUnavailableError("not installed"))
     monkeypatch.setattr(fallback, "handoff", lambda *a, **k: None)   # the model path is tested
     retriever = Retriever(load_bank(write_bank(tmp_path / "b.jsonl")), use_embeddings=False)
-    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll start a "
-                                         "trace on it myself."}])
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to our claims team now and update you here."}])
     r = rewrite("Hi Sam, the warehouse lost order #A-5512, nothing I can do about it.",
                 coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model"
@@ -257,7 +257,8 @@ def test_week_numbers_are_facts_and_exceptions_are_offers():
     reply that offered to "check if there are any exceptions" to a firm 30-day rule."""
     assert [f.text for f in extract_facts("Deferrals after week 6 aren't permitted.")] == ["week 6"]
     assert promises_added("Warranties can't be added after 30 days.",
-                          "I'll check if there are any exceptions in the policy.") == ["exceptions"]
+                          "I'll check if there are any exceptions in the policy.") == [
+        "exceptions", "new action: i'll check"]
     assert promises_added("Warranties can't be added after 30 days.",
                           "We make no exceptions after 30 days.") == []
 
@@ -312,11 +313,11 @@ def test_an_invented_admission_or_outcome_is_a_new_promise():
 def test_an_outcome_as_the_second_verb_is_still_an_offer():
     draft = "I think the excess on your policy is a rip-off too, but I just process what I'm given."
     assert promises_added(draft, "We'll have a look at it and take care of the excess.") != []
-    assert promises_added("The fee stands.", "I'll check the fee and explain it to you.") == []
+    assert promises_added("The fee stands.", "The fee stands, and it applies to every plan.") == []
 
 
 @pytest.mark.parametrize("cand", ["We only support transfers within the same region.",
-                                  "Feel free to reply with the photo and I'll check it."])
+                                  "Feel free to reply with the photo."])
 def test_words_that_only_look_like_promises_are_not(cand):
     assert promises_added("Transfers between regions aren't supported.", cand) == []
 
@@ -551,3 +552,37 @@ def test_an_invented_reason_a_copied_sign_off_or_a_hand_off_after_a_decision_is_
     got = promises_added("Our policy does not allow late payment charges to be waived.",
                          "Our policy does not allow it, so I'll pass this to our finance team.")
     assert got == ["hand-off after a decision: i'll pass this to"]
+
+
+@pytest.mark.parametrize("draft, cand", [
+    # Each was graded D by readers for promising work nobody agreed to (dev rounds r1-r5).
+    ("This one is down to Halden's card machine putting the payment through twice.",
+     "The issue is with Halden's card machine, and I will contact them to resolve it."),
+    ("You can send them a new offer from the listing page.",
+     "I'll send them a new offer from the listing page."),
+    ("To change the drop location you need to contact the Mangalore franchise office directly.",
+     "To change the drop location, I'll contact the Mangalore franchise office directly."),
+    ("The trust & safety folks flagged the listing and they won't tell me why.",
+     "We flagged the listing and I'll find out why."),
+    ("The metering crowd do their own scheduling.", "We'll notify our metering team to schedule you."),
+])
+def test_a_step_the_draft_never_took_is_a_new_commitment(draft, cand):
+    assert [p for p in promises_added(draft, cand) if p.startswith("new action: ")]
+
+
+@pytest.mark.parametrize("draft, cand", [
+    # the company's own step, now said as ours: the ownership edit itself
+    ("The metering crowd do their own scheduling and they'll text you a date.",
+     "We do our own scheduling and we'll text you a date."),
+    # the types' owned hand-off is the rewrite's sanctioned next step
+    ("I can't help with that, nothing I can do.",
+     "I'll pass this to our billing team now and update you here."),
+    # the draft's own commitment, kept
+    ("I'll email you the label by Friday.", "I'll email you the label by Friday."),
+    # asking for what is needed commits to nothing new
+    ("I can't see the order.", "I'll need your order number to find it."),
+])
+def test_steps_the_draft_licenses_are_no_new_commitment(draft, cand):
+    from coach.rewrite.verify import commitments_added
+
+    assert commitments_added(draft, cand) == []

@@ -206,7 +206,7 @@ def test_example_click_fills_and_checks(page):
 def test_score_transcripts_lists_agents(page):
     open_tab(page, "Score transcripts")
     page.set_input_files("#score-upload input[type=file]", str(DATA / "transcripts.jsonl"))
-    page.wait_for_selector("#score-upload :text('transcripts.jsonl')")
+    page.wait_for_selector("#score-upload :text('transcripts.jsonl')", timeout=60_000)
     page.click("#score-btn")
     page.wait_for_selector("#score-summary .rc-notice")
     table = page.inner_text("#scorecard")

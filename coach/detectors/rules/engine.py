@@ -71,6 +71,8 @@ class Rule:
     pack: str = ""
     prefilter: re.Pattern[str] | None = None
     case_sensitive: bool = False
+    # Only the rewrite verifier runs it (strict pack): as a finder on a draft it is too eager.
+    verify_only: bool = False
 
     def matches(self, view: DraftView) -> Iterable[Flag]:
         """Yield one Flag per accepted match of this rule in the draft."""
@@ -200,7 +202,7 @@ def load_pack(path: str | Path, lexicon: str | Path | None = None) -> list[Rule]
             unless=_contexts(raw.get("unless"), macros, where, rid),
             require=_contexts(raw.get("require"), macros, where, rid),
             checks=checks, bad=list(examples.get("bad") or []), good=list(examples.get("good") or []),
-            pack=path.stem,
+            pack=path.stem, verify_only=bool(raw.get("verify_only")),
             prefilter=_compile(raw["prefilter"], macros, where, rid, bool(raw.get("case_sensitive")))
             if raw.get("prefilter") else None))
     return rules
@@ -230,7 +232,9 @@ class RuleDetector:
         paths = (builtin_pack_paths() if builtin else []) + [Path(p) for p in extra_packs]
         self.rules: list[Rule] = []
         for p in paths:
-            self.rules.extend(load_pack(p))
+            # a strict pack given as a finder (the rewrite's eager pass) runs without the rules
+            # that only judge a rewrite
+            self.rules.extend(r for r in load_pack(p) if not r.verify_only)
         seen: set[str] = set()
         for r in self.rules:
             if r.id in seen:
