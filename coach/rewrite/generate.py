@@ -17,7 +17,7 @@ from coach.lm.prompts import escape_draft, render
 from coach.taxonomy import TYPES
 
 PROMPT_VERSION = 1            # "whole" and "slots" prompts (prompts/rewrite.v1.txt)
-CLAUSE_PROMPT_VERSION = 3     # "clause": cached system message, sentence examples (rewrite.v3.txt)
+CLAUSE_PROMPT_VERSION = 4     # "clause": cached system message, sentence examples (rewrite.v4.txt)
 # Words the model may not write when fixing an empty apology: it otherwise echoes the stock
 # phrase ("I'm sorry for any inconvenience") in most candidates, which the verifier then rejects.
 APOLOGY_BAN = TYPES["scripted_apology"].rewrite.avoid_words   # coach/types/scripted_apology.yaml
