@@ -42,6 +42,10 @@ class RewriteSpec:
     handoff_team: str = ""
     keeps_decision: bool = False
     prompt_line: str = ""
+    # The sentence that stands in for one which is only the dodge (no fact, no decision): an
+    # acknowledgement that criticises nobody; `acknowledge_thing` names what the dodge ran down.
+    acknowledgement: str | None = None
+    acknowledge_thing: str | None = None
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,10 @@ _VERB = (r"(?:[a-z]+ed|is|are|was|were|has|have|had|will|would|can|could|should|
          r"(?:make|decide|set|handle|say|deal|want|need|take|run|own|control|look|sort|get|tell|"
          r"keep|send|approve|review|process|manage|choose|change|insist|require|swap)s?)\b")
 _ORG = (rf"(?:the |our |your )?{_TEAM} (?:{lexicon.pattern('GROUP')})"
-        rf"|(?:the |our )[a-z&]+ (?:team|teams|department|dept)|(?:the |our )team"
+        rf"|(?:the |our )[a-z&]+ (?:team|teams|department|dept|office|crew|crowd|gang|desk|unit|division|folks|guys)"
+        rf"|(?:the |our )team"
+        # people of ours by their trade: "the app devs pushed an update"
+        rf"|(?:the |our )(?:[a-z&]+ )?(?:devs|developers|underwriters|engineers|technicians|techs)"
         rf"|(?:the |our )?(?:{lexicon.pattern('HIGHER_UPS')})"
         rf"|(?:the |our )(?:company|business|(?:[a-z]+ )?system|{lexicon.pattern('OUR_SITES')})")
 # A bare name that can also be a plural noun ("the claims will reprocess", "payments are working
@@ -221,8 +224,18 @@ _US = re.compile(r"\b(?:us|me)\b|\b(?:say|says|said|reckon|reckons|think|thinks|
                  r"(?:that\s+)?(?:they|they're|they've|they'll|they'd)\b", re.I)
 
 
+_OPENER = re.compile(r"^\s*(?:yes|yeah|yep|ok|okay|so|well|look|right|sadly|unfortunately|honestly|"
+                     r"basically|apparently)\b,?\s+", re.I)
+
+
 def swap_org(clause: str) -> str | None:
-    """A department as subject -> "we", with the verb made plural; "by management" -> "by us"."""
+    """A department as subject -> "we", with the verb made plural; "by management" -> "by us".
+    A filler that opens the clause stays before it ("yes the app devs pushed" -> "yes we
+    pushed")."""
+    lead = _OPENER.match(clause)
+    if lead:
+        rest = swap_org(clause[lead.end():])
+        return clause[:lead.end()] + rest if rest is not None else None
     out = _BY_ORG.sub("by us", clause)
 
     def sub(m: re.Match) -> str:
@@ -351,6 +364,36 @@ def reports_action(text: str) -> bool:
     return bool(_DONE.search(text))
 
 
+# ---------------------------------------------------------------- acknowledgements
+# What a disowning aside runs down, by name: "the £9.99 a day roaming charge is a total rip off",
+# "these rises are a cheek", "the new verification step is a pain".
+_RUN_DOWN = re.compile(
+    r"(?P<thing>\b(?:the|this|these|that|those|our|your)\s+(?:(?!(?:is|are|was|were|seems?|feels?)\b)"
+    r"(?:[^\s,.;:!?]|(?<=\d)\.(?=\d))+\s+){0,6}?(?:(?!(?:is|are|was|were|seems?|feels?)\b)"
+    r"(?:[^\s,.;:!?]|(?<=\d)\.(?=\d))+))\s+"
+    r"(?:is|are|was|were|seems?|feels?|'s)\s+(?:(?:a bit|kind of|kinda|pretty|totally|a total|so|really|"
+    r"just|quite|a real|an absolute|absolutely|honestly|a|an)\s+)*"
+    rf"(?:{lexicon.pattern('BADWORD')}|a pain|a cheek|pants|annoying|rip[- ]?off|ripoff)\b", re.I)
+
+
+def acknowledge(sentence: str, facts: Sequence[str], types: Sequence[str]) -> str | None:
+    """The acknowledgement that stands in for a sentence that is only a disowning aside (the
+    types' `acknowledgement`, coach/types/), or one naming the thing the aside ran down, when
+    every fact of the sentence is in that name ("I understand the frustration with the £9.99 a
+    day roaming charge."). None when a type has no acknowledgement, or facts would be lost."""
+    specs = [TYPES[t].rewrite for t in types if t in TYPES]
+    if not specs or any(s.acknowledgement is None for s in specs):
+        return None
+    if not facts:
+        return specs[0].acknowledgement
+    m = _RUN_DOWN.search(sentence)
+    if m and specs[0].acknowledge_thing and all(f in m.group("thing") for f in facts):
+        thing = m.group("thing")
+        thing = thing[0].lower() + thing[1:] if thing[:1].isupper() else thing
+        return specs[0].acknowledge_thing.format(thing=thing)
+    return None
+
+
 # ---------------------------------------------------------------- candidates
 def _flagged_clause_ids(spans: list[tuple[int, int]], flags: Sequence[Flag], offset: int) -> list[int]:
     """Clauses a flag mostly covers (half or more of it), or that hold a whole flag: a clause
@@ -462,7 +505,7 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
                 # they after a seller, an insurer or a courier is named ("message them yourself")
                 continue
             new = (org_swaps[i] if fn is swap_org else
-                   fn(cl, body[:s]) if fn is swap_pronouns else fn(cl))
+                   fn(cl, " ".join(owned[:i])) if fn is swap_pronouns else fn(cl))
             if new is not None:
                 opts.append((new, kind))
         for new, kind in list(opts):

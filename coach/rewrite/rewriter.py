@@ -332,7 +332,7 @@ def _wall_dropped(draft: str, units, chosen: list[str], ui: int, coach: Coach, f
         if any(p in others for p in fb.PLACEHOLDER.findall(text)):
             continue   # the reply already asks for it
         trial = list(chosen)
-        trial[ui] = fb.join_greeting(greet, text) if text else ""
+        trial[ui] = fb.join_greeting(greet, text) if text else greet.rstrip()
         if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
             return trial[ui]
     return None
@@ -439,6 +439,16 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
     u = units[ui]
     greet, body = fb.split_greeting(draft[u.start:u.end])
     rest = draft[:u.start] + " " + draft[u.end:]
+    # A sentence that is only the aside, no decision in it ("Honestly I think these rises are a
+    # cheek, can't blame you."): the acknowledgement its fix asks for stands in. Tried first:
+    # cutting the aside leaves "Can't blame you for being annoyed.", which owns nothing.
+    if not states_refusal(body):
+        ack = tf.acknowledge(body, [f.text for f in extract_facts(body)], u.types)
+        if ack:
+            trial = list(chosen)
+            trial[ui] = fb.join_greeting(greet, ack)
+            if _unit_accepts(draft, units, trial, ui, coach, facts):
+                return trial[ui]
     for e in _edits(body, u.flags, u.start + len(greet), rest):
         trial = list(chosen)
         trial[ui] = fb.join_greeting(greet, e.text) if e.text else greet.rstrip()

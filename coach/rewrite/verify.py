@@ -374,10 +374,15 @@ def actions_added(draft: str, candidate: str) -> list[str]:
 
 # A step the agent commits to: "I'll contact them", "we will notify the team", "let me find out".
 _COMMIT = re.compile(r"\b(?:(?:I|we)(?:'ll|\s+will|\s+shall|'m going to|\s+am going to|'re going to|"
-                     r"\s+are going to)|let me)\s+(?:now\s+|also\s+|personally\s+|then\s+|just\s+|"
-                     r"gladly\s+|happily\s+|directly\s+)*(?P<verb>[a-z]+)", re.I)
+                     r"\s+are going to|\s+can(?!'t|not))|let me)\s+(?:now\s+|also\s+|personally\s+|then\s+|"
+                     r"just\s+|gladly\s+|happily\s+|directly\s+|still\s+|always\s+)*(?P<verb>[a-z]+)"
+                     # the step under way: "I'm passing your application to..."
+                     r"|\b(?:I|we)(?:'m|\s+am|'re|\s+are)\s+(?:now\s+|also\s+|just\s+)*(?P<ing>[a-z]{3,}ing)\b",
+                     re.I)
 # Steps that commit to nothing new: being there, needing the customer's details, coming back.
-_NO_COMMIT = frozenset("be need have update get keep let reply respond come answer".split())
+_NO_COMMIT = frozenset("be need have update get keep let reply respond come answer "
+                       "understand see imagine appreciate hope afraid sorry happy glad "
+                       "experienc hav hop go gett seeing".split())
 # The customer as the one who acts: "you'll need to contact them", "you can send them an offer".
 _CUSTOMER_DOES = re.compile(r"\byou(?:'ll|'d|\s+will|\s+would|\s+can|\s+could|\s+may|\s+might|"
                             r"\s+should|\s+must|'re|\s+are)?(?:\s+(?:need|have|want|be able|just|"
@@ -399,9 +404,16 @@ def commitments_added(draft: str, candidate: str) -> list[str]:
         cand = cand.replace(h, " ")
     out = []
     for m in _COMMIT.finditer(PLACEHOLDER_RE.sub(" \x00 ", cand)):
-        verb = m.group("verb").lower()
+        verb = (m.group("verb") or m.group("ing")).lower()
+        if m.group("ing"):
+            verb = verb[:-3]   # "passing" -> "pass", "sending" -> "send"
+            if len(verb) > 3 and verb[-1] == verb[-2] and verb[-1] not in "sl":
+                verb = verb[:-1]   # "putting" -> "put"
         if verb in _NO_COMMIT or verb in _NOT_VERB or verb in _stance_verbs():
             continue
+        if verb in ("pass", "forward", "refer") and _HANDOFF_TEAM.match(
+                cand, m.start("verb") if m.group("verb") else m.start("ing")):
+            continue   # the owned hand-off in other words; its team is checked on its own
         stem = verb[:5] if len(verb) > 5 else verb.rstrip("e")
         uses = [u.start() for u in re.finditer(r"\b" + re.escape(stem), low)]
         if not uses or all(_CUSTOMER_DOES.search(low[max(0, i - 40):i]) for i in uses):
@@ -467,6 +479,12 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     for r in reasons_added(draft, candidate):
         if r not in added:
             added.append(r)
+    for m in _HANDOFF_TEAM.finditer(candidate.translate(_NORM)):
+        team = m.group("team").lower()
+        if team not in _GENERIC_TEAMS and not re.search(r"\b" + re.escape(team.split()[-1][:5]), draft_low):
+            # "so I'll pass this to our IT team" about a hotel's night desk: a team the draft never
+            # named is someone the model made up
+            added.append(f"new name or contact: our {team} team")
     handoff = _HANDOFF.search(candidate)
     if handoff and states_decision(draft) and not _HANDOFF.search(draft):
         # "our policy does not allow it to be waived, so I'll pass this to our finance team":
@@ -475,6 +493,10 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     return added
 
 
+_HANDOFF_TEAM = re.compile(r"\b(?:pass|passing|forward|forwarding|send|sending|refer|referring)\s+"
+                           r"(?:this|it|your(?:\s+[\w-]+){1,4}?)\s+(?:on\s+)?to\s+(?:our|the)\s+"
+                           r"(?P<team>[\w&-]+(?:\s+[\w&-]+)?)\s+(?:team|department|desk)\b", re.I)
+_GENERIC_TEAMS = frozenset(("right", "relevant", "appropriate", "responsible", "specialist", "support"))
 _HANDOFF = re.compile(r"\b(?:I'll|I will|I'm going to|let me|we'll|we will)\s+(?:now\s+)?(?:pass|escalate|"
                       r"forward|refer|send|raise|flag)\s+(?:this|it|your (?:request|case|query|complaint))"
                       r"\s+(?:on\s+)?(?:to|with|up)\b", re.I)

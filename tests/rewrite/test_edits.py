@@ -296,3 +296,48 @@ def test_a_clause_left_without_its_subject_is_dangling_when_the_first_clause_goe
     texts = _texts("The network lot say they're on it and reckon it'll be back by 5pm.",
                    "The network lot say they're on it", "they_language")
     assert not any(t.lower().startswith("reckon") for t in texts), texts
+
+
+@pytest.mark.parametrize("sentence, want", [
+    # only the aside: the acknowledgement the fix asks for stands in
+    ("Honestly I think the new rates are a joke, can't blame you for moaning.",
+     "I understand this isn't welcome news."),
+    # the aside names what it runs down, with a fact: that thing is acknowledged, fact kept
+    ("ugh I know, the £4.50 a week insurance add-on is a total rip off if you ask me.",
+     "I understand the frustration with the £4.50 a week insurance add-on."),
+    # a fact outside the thing would be lost: no acknowledgement
+    ("tbh the app is rubbish, it logged you out on 3 May.", None),
+])
+def test_a_disowning_aside_becomes_an_acknowledgement(sentence, want):
+    from coach.rewrite.verify import extract_facts
+
+    assert tf.acknowledge(sentence, [f.text for f in extract_facts(sentence)], ["disowning"]) == want
+    # a type with no acknowledgement of its own gets none
+    assert tf.acknowledge(sentence, [], ["they_language"]) is None
+
+
+def test_a_reply_whose_only_problem_is_the_aside_is_edited_not_templated(rules_coach):
+    d = ("The annual fee goes from £40 to £45 from June on your Gold card. Honestly I think "
+         "these increases are a joke, can't blame you for being cross.")
+    r = rewrite(d, coach=rules_coach, use_model=False)
+    assert (r.source, r.rewrite) == ("transform", "The annual fee goes from £40 to £45 from June "
+                                                  "on your Gold card. I understand this isn't "
+                                                  "welcome news."), r
+
+
+@pytest.mark.parametrize("clause, want", [
+    # a team by any name with its group word ("crowd", "office") is ours when flagged as such
+    ("The metering crowd do their own scheduling", "We do our own scheduling"),
+    ("the events office have put a hold on the rooms", "we have put a hold on the rooms"),
+    # people of ours by their trade, after an opening filler
+    ("yes the app devs pushed an update last night", "yes we pushed an update last night"),
+])
+def test_more_of_our_teams_become_we(clause, want):
+    assert tf.swap_org(clause) == want
+
+
+def test_they_after_a_team_made_we_is_us_too():
+    s = "yes the app devs pushed an update last night (v6.2) and they've broken face ID for some."
+    flags = [_flag(s, s.rstrip("."), "they_language")]
+    texts = [e.text for e in tf.candidates(s, flags)]
+    assert "Yes we pushed an update last night (v6.2) and we've broken face ID for some." in texts

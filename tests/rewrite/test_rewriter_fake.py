@@ -25,8 +25,8 @@ def retriever(tmp_path):
 
 
 def test_fake_first_candidate_passes(rules_coach, retriever):
-    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to our claims "
-                                         "team now and update you here."}])
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to the team who "
+                                         "handles it now and update you here."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model"
     assert r.rewrite.startswith("Hi Sam, we lost order #A-5512")
@@ -51,9 +51,10 @@ def test_fake_bad_candidates_are_rejected_then_fallback(rules_coach, retriever):
 def test_fake_second_sampled_candidate_wins(rules_coach, retriever):
     fake = ScriptedFakeBackend([
         {"part": "I can't help with order #A-5512."},
-        {"part": "We lost order #A-5512, and I'm tracing it with our warehouse team myself."}])
+        {"part": "We lost order #A-5512, and I'll pass this to the team who handles it now "
+                 "and update you here."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
-    assert r.source == "model" and "tracing" in r.rewrite
+    assert r.source == "model" and "the team who handles it" in r.rewrite
 
 
 def test_malformed_model_output_is_skipped(rules_coach, retriever):
@@ -152,12 +153,12 @@ def test_fallback_keeps_facts_verbatim(rules_coach):
 
 def test_fake_candidate_keeps_its_own_sentence_without_the_pasted_example(rules_coach, retriever):
     # The scripted answer pastes bank example b2's closing sentence after a fix of its own.
-    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to our claims team now and "
-                                         "update you here. I'll go through your bill with you now."}])
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to the team who "
+                                         "handles it now and update you here. I'll go through your bill with you now."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model"
-    assert r.rewrite == ("Hi Sam, we lost order #A-5512, and I'll pass this to our claims team now "
-                         "and update you here.")
+    assert r.rewrite == ("Hi Sam, we lost order #A-5512, and I'll pass this to the team who handles "
+                         "it now and update you here.")
 
 
 # ---- the fallback keeps the agent's own words where an ownership edit of them passes
@@ -226,8 +227,8 @@ def test_greeting_comma_lowers_the_next_word_but_not_a_name():
 
 
 def test_repeated_greeting_is_not_doubled(rules_coach, retriever):
-    fake = ScriptedFakeBackend([{"part": "Hi Sam, we lost order #A-5512, and I'll pass this to our claims "
-                                         "team now and update you here."}])
+    fake = ScriptedFakeBackend([{"part": "Hi Sam, we lost order #A-5512, and I'll pass this to the team who "
+                                         "handles it now and update you here."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.rewrite.count("Hi Sam") == 1
 
@@ -260,8 +261,8 @@ def test_dodge_in_a_later_flagged_sentence_does_not_reject_an_earlier_fix(rules_
     # dodges inside the replaced text may count against it.
     d = "The warehouse lost order #A-5512. Nothing I can do about it, sorry."
     fake = ScriptedFakeBackend([
-        {"part": "We lost order #A-5512, and I'll pass this to our claims "
-                                         "team now and update you here."},
+        {"part": "We lost order #A-5512, and I'll pass this to the team who "
+                                         "handles it now and update you here."},
         {"part": "Sorry about it; I can do something about it, and I am."}])
     r = rewrite(d, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model", r
@@ -284,8 +285,8 @@ def test_malformed_backend_reply_skips_the_candidate(rules_coach, retriever, fai
     from coach.lm.backends import Generation
 
     fake = ScriptedFakeBackend([failure, Generation(None),  # e.g. "content": null
-                                {"part": "We lost order #A-5512, and I'll pass this to our claims "
-                                         "team now and update you here."}])
+                                {"part": "We lost order #A-5512, and I'll pass this to the team who "
+                                         "handles it now and update you here."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model" and len(fake.calls) == 3
 
@@ -353,20 +354,20 @@ def test_a_draft_with_no_flag_stands_and_no_model_is_asked(rules_coach, retrieve
 
 def test_sampled_candidates_come_in_one_batch_after_greedy(rules_coach, retriever):
     bad = {"part": "The warehouse lost order #A-5512, nothing I can do."}
-    good = {"part": "We lost order #A-5512, and I'll pass this to our claims "
-                                         "team now and update you here."}
+    good = {"part": "We lost order #A-5512, and I'll pass this to the team who "
+                                         "handles it now and update you here."}
     fake = BatchingFakeBackend([bad, bad, good])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever,
                 strategies=("clause",))
-    assert r.source == "model" and "I'll pass this to our claims team" in r.rewrite
+    assert r.source == "model" and "I'll pass this to the team who handles it" in r.rewrite
     # greedy alone (a plain chat), then the 2 sampled candidates as one batch, seeds 8 and 9
     assert fake.batches == [(2, 8)]
     assert [c["temperature"] > 0 for c in fake.calls] == [False, True, True]
 
 
 def test_greedy_that_passes_costs_no_batch(rules_coach, retriever):
-    fake = BatchingFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to our claims "
-                                         "team now and update you here."}])
+    fake = BatchingFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to the team who "
+                                         "handles it now and update you here."}])
     r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model" and fake.batches == [] and len(fake.calls) == 1
 

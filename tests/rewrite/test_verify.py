@@ -6,7 +6,7 @@ from coach.rewrite.verify import (extract_facts, facts_missing, owns_problem, pr
 DRAFT = ("Hi Dana, I looked into order #RT-55120. The courier lost it on 14 May, that's on them, "
          "nothing I can do. Sorry for any inconvenience.")
 GOOD = ("Hi Dana, I looked into order #RT-55120. We lost your parcel on 14 May, and I'll pass "
-        "this to our claims team now and update you here. I'm sorry it hasn't reached you.")
+        "this to the team who handles it now and update you here. I'm sorry it hasn't reached you.")
 
 
 def test_facts_extracted():
@@ -82,7 +82,7 @@ def test_empty_and_long(rules_coach):
 
 def test_prompt_artefacts_fail(rules_coach):
     assert not verify(DRAFT, GOOD + " <|im_end|>", rules_coach).passed
-    assert not verify(DRAFT, GOOD.replace("our claims team", "[the team]"), rules_coach).passed
+    assert not verify(DRAFT, GOOD.replace("the team who handles it", "[the team]"), rules_coach).passed
 
 
 def test_a_refused_offer_does_not_license_it():
@@ -155,7 +155,7 @@ def test_rewrite_without_the_embedding_model(monkeypatch, rules_coach, tmp_path)
     _no_embedder(monkeypatch, ModelUnavailableError("not installed"))
     monkeypatch.setattr(fallback, "handoff", lambda *a, **k: None)   # the model path is tested
     retriever = Retriever(load_bank(write_bank(tmp_path / "b.jsonl")), use_embeddings=False)
-    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to our claims team now and update you here."}])
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, and I'll pass this to the team who handles it now and update you here."}])
     r = rewrite("Hi Sam, the warehouse lost order #A-5512, nothing I can do about it.",
                 coach=rules_coach, backend=fake, retriever=retriever)
     assert r.source == "model"
@@ -237,8 +237,12 @@ def test_new_outcomes_the_agent_commits_to_are_promises():
     assert promises_added(d, "We sent it back to the depot. I'll arrange a redelivery.")
     assert promises_added(d, "We sent it back to the depot, and I can book you a courtesy car.")
     assert promises_added("The ban stays.", "We set the ban. I've lifted the ban for you.")
-    # Process steps the agent owns are not promises of an outcome.
-    assert promises_added(d, "It went back to the depot. I'm checking why with our depot team.") == []
+    # A step under way that the draft never took is a new commitment too: readers graded 17 of
+    # 21 such rewrites D ("I'm checking why with our depot team"); the owned hand-off is not one.
+    assert promises_added(d, "It went back to the depot. I'm checking why with our depot team.") == [
+        "new action: i'm checking"]
+    assert promises_added(d, "It went back to the depot. I'll pass this to our depot team now and "
+                             "update you here.") == []
     # ...but an action claimed as done that the draft never reports is an invented fact.
     assert promises_added(d, "We sent it back to the depot.") == ["new action: we sent"]
     assert promises_added(d, "I've reported it to the depot team.") == ["new action: i've reported"]
@@ -307,7 +311,7 @@ def test_an_invented_admission_or_outcome_is_a_new_promise():
                           "We don't refund tickets. I can cancel the ticket for you.") != []
     # A mistake the draft reports may be owned.
     assert promises_added("The pharmacy team dropped the ball on the prescription.",
-                          "We made a mistake with the prescription, and I'm fixing it.") == []
+                          "We made a mistake with the prescription.") == []
 
 
 def test_an_outcome_as_the_second_verb_is_still_an_offer():
@@ -548,10 +552,10 @@ def test_an_invented_reason_a_copied_sign_off_or_a_hand_off_after_a_decision_is_
     assert promises_added("Pets can't travel.", "Pets can't travel. We have this rule because "
                                                 "[the reason].") == []             # the agent's gap
     assert "new name or contact: Bea" in promises_added(
-        "I can't see it.", "I'll look into it now and update you here. -Bea")
+        "I can't see it.", "I'll pass this to the team who handles it now and update you here. -Bea")
     got = promises_added("Our policy does not allow late payment charges to be waived.",
                          "Our policy does not allow it, so I'll pass this to our finance team.")
-    assert got == ["hand-off after a decision: i'll pass this to"]
+    assert "hand-off after a decision: i'll pass this to" in got
 
 
 @pytest.mark.parametrize("draft, cand", [
@@ -586,3 +590,21 @@ def test_steps_the_draft_licenses_are_no_new_commitment(draft, cand):
     from coach.rewrite.verify import commitments_added
 
     assert commitments_added(draft, cand) == []
+
+
+def test_a_hand_off_names_only_a_team_the_draft_names():
+    d = "I'm just on the night desk and can't sort a room move until the duty manager is on."
+    assert promises_added(d, "I'll pass this to our IT team now and update you here.") == [
+        "new name or contact: our it team"]
+    assert promises_added("The billing lot handle refunds.",
+                          "I'll pass this to our billing team now and update you here.") == []
+    assert promises_added(d, "I'll pass this to the relevant team now and update you here.") == []
+
+
+def test_a_capability_or_a_step_under_way_the_draft_never_had_is_new():
+    d = "You can send them a new offer from the listing page. Mortgages are a separate lot."
+    assert promises_added(d, "I can send them a new offer from the listing page.") == [
+        "new action: i can send"]   # the customer's step, now the agent's
+    assert promises_added(d, "I'm sending them a new offer.") == ["new action: i'm sending"]
+    # the owned hand-off in other words, to a team the draft names, is none
+    assert promises_added(d, "I'm passing your application to our mortgages team.") == []
