@@ -189,6 +189,7 @@ def swap_pronouns(clause: str, before: str = "") -> str | None:
 # theirs, so neither "they" -> "we" nor a hand-off to "our team" may claim it.
 OUTSIDE = re.compile(rf"\b(?:{lexicon.pattern('THIRD_PARTIES')}|{lexicon.pattern('OUTSIDE_BODIES')})\b",
                      re.I)
+_PEOPLE = r"(?:devs|developers|underwriters|engineers|technicians|techs|staff|colleagues|managers?|supervisors?)"
 _TEAM_NAMED = re.compile(rf"\b(?:{_ORG}|{_ORG_BARE}|(?=(?-i:[A-Z]))(?:{lexicon.pattern('OUR_TEAMS')}))\b", re.I)
 _LEAD_DET = re.compile(r"^(?:the|our|your|my)\s+", re.I)
 
@@ -211,8 +212,9 @@ def team_named(*texts: str) -> str | None:
             low = [w if w.isupper() and len(w) <= 4 else w.lower() for w in words]
             if head in lexicon.words("HIGHER_UPS") or " ".join(low).lower() in lexicon.words("HIGHER_UPS"):
                 return None   # "management": a hand-off upwards names no team that acts
-            if not re.fullmatch(lexicon.pattern("GROUP"), head, re.I):
-                low.append("team")
+            if not re.fullmatch(lexicon.pattern("GROUP"), head, re.I) and \
+                    not re.fullmatch(_PEOPLE, head, re.I):
+                low.append("team")   # "our engineers" are people already, "our billing" is not
             return "our " + " ".join(low)
     return None
 
@@ -435,6 +437,9 @@ _NO_SUBJECT = re.compile(r"^\s*(?:and|but|or)\s+(?:just\s+|really\s+|also\s+|sti
                          r"expect|expects|believe|believes|guess|[a-z]+ed)\b", re.I)
 
 
+_RELATIVE = re.compile(r"^\s*(?:which|who|whom|whose)\b", re.I)
+
+
 def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool:
     """True when a dropped clause leaves a kept one dangling. Also carries a dropped clause's
     ";" or ":" onto the kept clause before it, so no comma splice is left ("..., the £40 was
@@ -444,6 +449,10 @@ def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool
         if not was:
             continue
         nxt = next((j for j in range(i + 1, len(parts)) if not dropped[j]), None)
+        if nxt == i + 1 and _RELATIVE.match(parts[nxt]):
+            # "[The morning shift didn't bother to prep it,] which I know isn't good enough"
+            # leaves "I know isn't good enough": the relative clause loses what it is about
+            return True
         if nxt is not None and _NO_SUBJECT.match(parts[nxt]):
             # kept after a kept clause or first: "[The network lot say they're on it] and
             # reckon it'll be back by 5pm" leaves "Reckon it'll be back by 5pm" (graded D)

@@ -73,7 +73,7 @@ def split_greeting(sentence: str) -> tuple[str, str]:
 
 # Words that start a sentence but not a name: after "Hi Dana, " they read lower-case.
 _MID_SENTENCE = re.compile(r"^(?:We|We're|We've|We'll|We'd|Our|Us|It|It's|This|That|The|Your|"
-                           r"There|There's|Here's|Sorry|Thanks|Thank|Unfortunately|Next|Yeah|Ok|Ugh|"
+                           r"There|There's|Here's|Sorry|Thanks|Thank|Unfortunately|Next|Yeah|Yes|Yep|Ok|Okay|Well|Look|Ugh|"
                            r"Regarding|About|As|Per|Following|Further|Just|So|Please|Apologies)\b")
 
 

@@ -261,13 +261,19 @@ _PROMISE_RE = {k: re.compile(v, re.I) for k, v in PROMISES.items()}
 _NEGATED = re.compile(r"\b(?:not|no|never|unable|cannot|without|nor)\b|n't\b", re.I)
 
 
+_CONTRAST = re.compile(r"[,;]\s+(?=(?:but|however|though|although|yet)\b)|;\s+", re.I)
+
+
 def promises_in(text: str, affirmative_only: bool = False) -> dict[str, list[str]]:
     """Promise wordings found in `text`; with `affirmative_only`, only from sentences that do not
     negate them ("we can't offer a refund" is a refusal, not a refund)."""
     t = text.translate(_NORM)
     chunks = [t]
     if affirmative_only:
-        chunks = [t[a:b] for a, b in sentence_bounds(t) if not _NEGATED.search(t[a:b])]
+        # per clause of a contrast, not per sentence: "..., so not our mistake, but i've refunded
+        # the $31.75" still refunds it (the whole sentence read as negated lost the refund)
+        chunks = [c for a, b in sentence_bounds(t) for c in _CONTRAST.split(t[a:b])
+                  if c and not _NEGATED.search(c)]
     out: dict[str, list[str]] = {}
     for chunk in chunks:
         for k, rx in _PROMISE_RE.items():

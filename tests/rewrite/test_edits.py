@@ -301,7 +301,7 @@ def test_a_clause_left_without_its_subject_is_dangling_when_the_first_clause_goe
 @pytest.mark.parametrize("sentence, want", [
     # only the aside: the acknowledgement the fix asks for stands in
     ("Honestly I think the new rates are a joke, can't blame you for moaning.",
-     "I understand this isn't welcome news."),
+     "I understand how frustrating this is."),
     # the aside names what it runs down, with a fact: that thing is acknowledged, fact kept
     ("ugh I know, the £4.50 a week insurance add-on is a total rip off if you ask me.",
      "I understand the frustration with the £4.50 a week insurance add-on."),
@@ -321,8 +321,8 @@ def test_a_reply_whose_only_problem_is_the_aside_is_edited_not_templated(rules_c
          "these increases are a joke, can't blame you for being cross.")
     r = rewrite(d, coach=rules_coach, use_model=False)
     assert (r.source, r.rewrite) == ("transform", "The annual fee goes from £40 to £45 from June "
-                                                  "on your Gold card. I understand this isn't "
-                                                  "welcome news."), r
+                                                  "on your Gold card. I understand how "
+                                                  "frustrating this is."), r
 
 
 @pytest.mark.parametrize("clause, want", [
@@ -341,3 +341,15 @@ def test_they_after_a_team_made_we_is_us_too():
     flags = [_flag(s, s.rstrip("."), "they_language")]
     texts = [e.text for e in tf.candidates(s, flags)]
     assert "Yes we pushed an update last night (v6.2) and we've broken face ID for some." in texts
+
+
+def test_a_relative_clause_never_outlives_the_clause_it_hangs_on():
+    s = ("The night shift didn't bother to pack it, which I know isn't good enough, and I'd be "
+         "cross too.")
+    flags = [_flag(s, "The night shift didn't bother to pack it", "blame_shifting")]
+    assert not any(e.text.startswith("I know isn't") for e in tf.candidates(s, flags))
+
+
+def test_a_hand_off_to_people_of_ours_names_them_as_they_are():
+    assert tf.team_named("Our engineers are aware of an issue with the mast.") == "our engineers"
+    assert tf.team_named("The billing lot handle refunds.") == "our billing lot"

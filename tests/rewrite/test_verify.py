@@ -608,3 +608,11 @@ def test_a_capability_or_a_step_under_way_the_draft_never_had_is_new():
     assert promises_added(d, "I'm sending them a new offer.") == ["new action: i'm sending"]
     # the owned hand-off in other words, to a team the draft names, is none
     assert promises_added(d, "I'm passing your application to our mortgages team.") == []
+
+
+def test_a_contrast_is_read_clause_by_clause():
+    # "not our mistake, but i've refunded it": the refund is the draft's own, not a new offer
+    d = "The restaurant packed it wrong, so not our mistake, but i've refunded the $31.75."
+    assert promises_added(d, "I've refunded the $31.75 for your order.") == []
+    # ... and a promise after a refusal's "but" is a promise all the same
+    assert "credit" in promises_added("We can't refund it.", "We can't refund it, but I'll credit you.")
