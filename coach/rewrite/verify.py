@@ -386,7 +386,7 @@ _COMMIT = re.compile(r"\b(?:(?:I|we)(?:'ll|\s+will|\s+shall|'m going to|\s+am go
                      r"|\b(?:I|we)(?:'m|\s+am|'re|\s+are)\s+(?:now\s+|also\s+|just\s+)*(?P<ing>[a-z]{3,}ing)\b",
                      re.I)
 # Steps that commit to nothing new: being there, needing the customer's details, coming back.
-_NO_COMMIT = frozenset("be need have update get keep let reply respond come answer "
+_NO_COMMIT = frozenset("be need have update keep let reply respond come answer "
                        "understand see imagine appreciate hope afraid sorry happy glad "
                        "experienc hav hop go gett seeing".split())
 # The customer as the one who acts: "you'll need to contact them", "you can send them an offer".
@@ -661,9 +661,16 @@ def without_copied(candidate: str, examples: Sequence[str], draft: str) -> str:
                     if not copied_from(candidate[a:b], examples, draft)).strip()
 
 
+# A lower-case word, then a word that only opens a sentence, with no stop between: a join the
+# model dropped ("...your perspective Your new instalments are..."). Not a handle's or an
+# address's tail ("@mei.styles Your refund...").
+_RUN_ON = re.compile(r"(?<![@./\w-])[a-z]{2,} (?:Your|We|We're|We've|We'll|Our|It's|Please|Thanks|Thank|Sorry|"
+                     r"Unfortunately)\b")
+
+
 def format_problems(draft: str, candidate: str, max_ratio: float = 1.6, slack_words: int = 25) -> list[str]:
-    """Empty, artefacts of the prompt (tags, JSON, placeholders, the instructions themselves), or
-    much longer than the draft."""
+    """Empty, artefacts of the prompt (tags, JSON, placeholders, the instructions themselves), two
+    sentences run together where the draft had none, or much longer than the draft."""
     probs = []
     if not candidate.strip():
         return ["empty"]
@@ -671,6 +678,11 @@ def format_problems(draft: str, candidate: str, max_ratio: float = 1.6, slack_wo
         probs.append("repeats the instructions")
     if _ARTEFACT.search(candidate) and not _ARTEFACT.search(draft):
         probs.append("prompt artefact or placeholder")
+    for m in _RUN_ON.finditer(candidate):
+        if m.group(0) not in draft:
+            # "I appreciate your perspective Your new instalments...": two sentences run together
+            probs.append(f"run-on: {m.group(0)}")
+            break
     dw, cw = len(draft.split()), len(candidate.split())
     if cw > max_ratio * dw + slack_words:
         probs.append(f"too long ({cw} words for a {dw}-word draft)")

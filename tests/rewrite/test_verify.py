@@ -616,3 +616,15 @@ def test_a_contrast_is_read_clause_by_clause():
     assert promises_added(d, "I've refunded the $31.75 for your order.") == []
     # ... and a promise after a refusal's "but" is a promise all the same
     assert "credit" in promises_added("We can't refund it.", "We can't refund it, but I'll credit you.")
+
+
+def test_two_sentences_run_together_are_a_format_problem():
+    from coach.rewrite.verify import format_problems
+
+    d = "Personally I think it's a lot. Your new instalments are £46.80."
+    assert format_problems(d, "I appreciate your perspective Your new instalments are £46.80.") == [
+        "run-on: perspective Your"]
+    assert format_problems(d, "I appreciate that. Your new instalments are £46.80.") == []
+    # the draft's own style is not the rewrite's fault
+    assert format_problems("see you then Thanks", "see you then Thanks") == []
+    assert format_problems("@mei.styles your refund went out.", "@mei.styles Your refund went out.") == []
