@@ -189,6 +189,8 @@ def swap_pronouns(clause: str, before: str = "") -> str | None:
 # theirs, so neither "they" -> "we" nor a hand-off to "our team" may claim it.
 OUTSIDE = re.compile(rf"\b(?:{lexicon.pattern('THIRD_PARTIES')}|{lexicon.pattern('OUTSIDE_BODIES')})\b",
                      re.I)
+_NO_NAME = frozenset(("relevant", "right", "appropriate", "responsible", "correct", "other", "different",
+                      "separate", "specialist", "same", "whole", "new", "old"))
 _PEOPLE = r"(?:devs|developers|underwriters|engineers|technicians|techs|staff|colleagues|managers?|supervisors?)"
 _TEAM_NAMED = re.compile(rf"\b(?:{_ORG}|{_ORG_BARE}|(?=(?-i:[A-Z]))(?:{lexicon.pattern('OUR_TEAMS')}))\b", re.I)
 _LEAD_DET = re.compile(r"^(?:the|our|your|my)\s+", re.I)
@@ -206,8 +208,8 @@ def team_named(*texts: str) -> str | None:
             if phrase.lower().startswith("your ") or owner in (["your"], ["their"], ["his"], ["her"]):
                 continue   # someone else's team
             words = _LEAD_DET.sub("", phrase).split()
-            if not words:
-                continue
+            if not words or words[0].lower() in _NO_NAME:
+                continue   # "the relevant team" names no team: the type's own words do better
             head = words[-1].lower()
             low = [w if w.isupper() and len(w) <= 4 else w.lower() for w in words]
             if head in lexicon.words("HIGHER_UPS") or " ".join(low).lower() in lexicon.words("HIGHER_UPS"):
@@ -364,6 +366,11 @@ def has_next_step(text: str) -> bool:
 def reports_action(text: str) -> bool:
     """True when the text reports an action taken for the customer: dropping it loses the news."""
     return bool(_DONE.search(text))
+
+
+def reported_actions(text: str) -> list[str]:
+    """The verbs of the actions the text reports done ("has been raised" -> "raised")."""
+    return [m.group(0).split()[-1].lower() for m in _DONE.finditer(text)]
 
 
 # ---------------------------------------------------------------- acknowledgements

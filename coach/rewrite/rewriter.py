@@ -5,7 +5,7 @@ Each flagged sentence is fixed on its own, so the rest of the draft and most of 
 verbatim:
 1. deterministic ownership edits (coach.rewrite.edits: "they" -> "we", drop the dodge), which
    cost milliseconds and cannot invent anything;
-2. else the model ("clause" strategy, prompt v3, coach.rewrite.generate) with one retrieved
+2. else the model ("clause" strategy, prompt v4, coach.rewrite.generate) with one retrieved
    sentence example of that problem type; the fixed instructions are one system message that llama.cpp keeps cached,
    since reading a prompt costs nearly as much as writing on 2 cores. Greedy first, then the
    sampled candidates decoded side by side in one call;

@@ -392,8 +392,9 @@ _NO_COMMIT = frozenset("be need have update keep let reply respond come answer "
 # The customer as the one who acts: "you'll need to contact them", "you can send them an offer".
 _CUSTOMER_DOES = re.compile(r"\byou(?:'ll|'d|\s+will|\s+would|\s+can|\s+could|\s+may|\s+might|"
                             r"\s+should|\s+must|'re|\s+are)?(?:\s+(?:need|have|want|be able|just|"
-                            r"also|still|always|directly|like))*(?:\s+to)?\s+$|\b(?:please|kindly|pls)\s+$",
-                            re.I)
+                            r"also|still|always|directly|like))*(?:\s+to)?\s+$|\b(?:please|kindly|pls)\s+$"
+                            # an imperative opening a sentence: "check our returns FAQ at ..."
+                            r"|(?:^|[.!?]\s+|\n\s*)$", re.I)
 
 
 def commitments_added(draft: str, candidate: str) -> list[str]:
@@ -665,7 +666,7 @@ def without_copied(candidate: str, examples: Sequence[str], draft: str) -> str:
 # model dropped ("...your perspective Your new instalments are..."). Not a handle's or an
 # address's tail ("@mei.styles Your refund...").
 _RUN_ON = re.compile(r"(?<![@./\w-])[a-z]{2,} (?:Your|We|We're|We've|We'll|Our|It's|Please|Thanks|Thank|Sorry|"
-                     r"Unfortunately)\b")
+                     r"Unfortunately)\b|\b\d+(?:st|nd|rd|th) I(?:'ve|'ll) (?:now |just |also )?[a-z]+ed\b")
 
 
 def format_problems(draft: str, candidate: str, max_ratio: float = 1.6, slack_words: int = 25) -> list[str]:
@@ -759,6 +760,17 @@ def decision_lost(draft: str, candidate: str) -> bool:
     return bool(_DECISION.search(draft)) and not _DECISION.search(candidate)
 
 
+def actions_lost(draft: str, candidate: str) -> list[str]:
+    """Actions the draft reports done ("A credit note for £48 has been raised") that the candidate
+    no longer mentions: the customer loses the news. A model once turned it into "I will update
+    you on this credit note" (read on dev)."""
+    from coach.rewrite.edits import reported_actions  # noqa: PLC0415
+
+    low = norm(candidate).lower()
+    return [v for v in dict.fromkeys(reported_actions(norm(draft)))
+            if not re.search(r"\b" + re.escape(v[:max(4, len(v) - 2)]), low)]
+
+
 GAP_PROBLEMS = ("prompt artefact or placeholder", "too long")
 
 
@@ -806,6 +818,7 @@ def verify(draft: str, candidate: str, coach, facts: list[Fact] | None = None) -
     probs += [f"repeated: {d}" for d in duplicated(candidate) if d not in said_twice]
     if decision_lost(draft, candidate):
         probs.append("the draft's refusal is gone")
+    probs += [f"the draft's action is gone: {v}" for v in actions_lost(draft, candidate)]
     return Checks(
         flags_left=[{"type": f.type, "quote": f.quote} for f in flags],
         facts_missing=facts_missing(draft, candidate, facts),

@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from coach.rewrite import edits as tf
 from coach.rewrite.retrieve import get_retriever
 from coach.rewrite.rewriter import RewriteResult, rewrite
 from tests.lm.fakes import BatchingFakeBackend, ScriptedFakeBackend, write_bank
@@ -202,10 +203,22 @@ def test_fallback_keeps_the_decision_and_asks_only_for_the_reason(rules_coach):
     assert "[the reason]" in r.rewrite and "make no sense" not in r.rewrite
 
 
-def test_fallback_asks_for_one_next_step_per_reply(rules_coach):
+def test_fallback_asks_for_one_next_step_per_reply(rules_coach, no_hand_off):
+    r = rewrite("Please bear with us and someone will be in touch. The relevant team will review "
+                "it and respond as appropriate.", coach=rules_coach, use_model=False)
+    assert r.rewrite.count("[the next step you will take]") == 1, r.rewrite
+
+
+def test_a_fallback_that_loses_a_reported_action_is_not_offered(rules_coach):
+    # The template in place of "Your complaint has been noted and passed along" lost the news
+    # that it was passed on; it is not offered, and the agent gets the reasons instead.
     r = rewrite("Your complaint has been noted and passed along. The relevant team will review it "
                 "and respond as appropriate.", coach=rules_coach, use_model=False)
-    assert r.rewrite.count("[the next step you will take]") == 1, r.rewrite
+    assert r.source == "no_rewrite" and r.rewrite == ""
+
+
+def test_a_hand_off_never_names_the_relevant_team():
+    assert tf.team_named("The relevant team will review it.") is None
 
 
 def test_very_long_draft_gets_plain_templates(rules_coach):

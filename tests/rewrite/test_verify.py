@@ -628,3 +628,17 @@ def test_two_sentences_run_together_are_a_format_problem():
     # the draft's own style is not the rewrite's fault
     assert format_problems("see you then Thanks", "see you then Thanks") == []
     assert format_problems("@mei.styles your refund went out.", "@mei.styles Your refund went out.") == []
+
+
+def test_an_action_the_draft_reports_must_stay_reported():
+    from coach.rewrite.verify import actions_lost
+
+    d = "A credit note for £48 has been raised and will show on your next invoice."
+    assert actions_lost(d, "I will update you on this credit note and when it will show.") == ["raised"]
+    assert actions_lost(d, "We've raised a credit note for £48; it will show on your next invoice.") == []
+
+
+def test_the_customer_s_imperative_is_not_the_agent_s_step():
+    d = "We don't see a return on file. check our returns FAQ at shop.com/returns for steps"
+    assert promises_added(d, "I'll check our returns FAQ at shop.com/returns for you.") == [
+        "new action: i'll check"]
