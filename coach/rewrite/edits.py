@@ -313,7 +313,9 @@ _NEXT_STEP = re.compile(
 
 # An action already taken, in the passive too: "a credit note has been raised", "the duplicate
 # has been reversed today". The customer has an outcome; a reply that says so needs no other step.
-_DONE = re.compile(rf"\b(?:has|have|had)\s+(?:now\s+|just\s+|already\s+)?been\s+(?:{lexicon.pattern('ACT_VERB')})\b"
+# ("it should have been included" is what did not happen.)
+_DONE = re.compile(rf"(?<!should )(?<!would )(?<!could )(?<!might )(?<!must )(?<!may )"
+                   rf"\b(?:has|have|had)\s+(?:now\s+|just\s+|already\s+)?been\s+(?:{lexicon.pattern('ACT_VERB')})\b"
                    rf"|\b(?:I|we)(?:'ve| have)\s+(?:now\s+|just\s+|already\s+)?(?:{lexicon.pattern('ACT_VERB')})\b",
                    re.I)
 

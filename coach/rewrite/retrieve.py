@@ -127,8 +127,8 @@ class Retriever:
     def _acts(self) -> list[bool]:
         """Per example: its fix takes an action, or commits to a step, its problem sentence never
         mentions ("let me see if anything can come off"). The model imitates its examples: on dev
-        15 of its 30 D rewrites had invented an action, and 827 of the 2,167 bank pairs commit
-        to a step of their writer's story that the verifier now rejects in a rewrite."""
+        15 of its 30 D rewrites had invented an action, and 1,178 of the 2,132 bank pairs commit
+        to a step of their writer's story that the verifier rejects in a rewrite."""
         if self.__dict__.get("_acts_cache") is None:
             from coach.rewrite.verify import actions_added, commitments_added  # noqa: PLC0415
 

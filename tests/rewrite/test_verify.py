@@ -642,3 +642,9 @@ def test_the_customer_s_imperative_is_not_the_agent_s_step():
     d = "We don't see a return on file. check our returns FAQ at shop.com/returns for steps"
     assert promises_added(d, "I'll check our returns FAQ at shop.com/returns for you.") == [
         "new action: i'll check"]
+
+
+def test_what_should_have_been_done_is_no_reported_action():
+    from coach.rewrite.verify import actions_lost
+
+    assert actions_lost("Personally I feel it should have been included.", "It is an add-on.") == []
