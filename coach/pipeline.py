@@ -6,6 +6,7 @@ away. Every entry point goes through `Coach.check` / `Coach.check_many`.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from typing import Callable, Iterable, Protocol, Sequence
 
@@ -140,16 +141,14 @@ def corroborated(flags: list[Flag], trust: dict[str, float]) -> list[Flag]:
     return [f for f, k in zip(flags, keep) if k]
 
 
-_CUES: dict[str, object] = {}
+_CUES: dict[str, re.Pattern[str]] = {}
 
 
-def _cue(name: str):
-    """A lexicon pattern (REASON, ALTERNATIVE), compiled once: the lexicon is the one place the
-    words of a reason and of an offer live."""
+def _cue(name: str) -> re.Pattern[str]:
+    """A lexicon pattern (REASON, ALTERNATIVE, OWNED_OFFER), compiled once: the lexicon is the one
+    place the words of a reason and of an offer live."""
     rx = _CUES.get(name)
     if rx is None:
-        import re
-
         from coach import lexicon
 
         rx = _CUES[name] = re.compile(lexicon.pattern(name), re.I)
@@ -159,7 +158,8 @@ def _cue(name: str):
 def explained(view: DraftView, flags: list[Flag]) -> list[Flag]:
     """Drop the flags of types that are clean once explained (`clean_when` in
     coach/types/<type>.yaml) where the reply says what cures them: a REASON in the flag's
-    sentence or the next, an ALTERNATIVE after the flag in the rest of its sentence or the next.
+    sentence or the next, and each other cue (ALTERNATIVE, OWNED_OFFER) after the flag, in the
+    rest of its sentence or the next.
     "We can't waive the fee. We set it because ...; what I can do is ..." is the owned policy
     the taxonomy asks for, and "I can't change it once it's packed. What I can do is ..." no
     longer leaves the customer powerless, whichever detector read the first sentence on its own.

@@ -51,3 +51,15 @@ def test_next_step_and_gaps_follow_the_files():
     # one next step is enough: with a dead end, they-language takes its short template
     assert TYPES["they_language"].rewrite.short_template in fallback.template_for(
         ["they_language", "dead_end"])
+
+
+def test_every_clean_when_cue_is_a_lexicon_pattern():
+    import re
+
+    from coach import lexicon
+    from coach.taxonomy import TYPES
+
+    cues = {c for t in TYPES.values() for c in t.clean_when}
+    assert cues, "no type says when it is clean once explained"
+    for c in cues:
+        re.compile(lexicon.pattern(c))   # a name the lexicon lacks raises KeyError here

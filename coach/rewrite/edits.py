@@ -111,7 +111,7 @@ _ORG = (rf"(?:the |our |your )?{_TEAM} (?:{lexicon.pattern('GROUP')})"
         rf"|(?:the |our )[a-z&]+ (?:team|teams|department|dept|office|crew|crowd|gang|desk|unit|division|folks|guys)"
         rf"|(?:the |our )team"
         # people of ours by their trade: "the app devs pushed an update"
-        rf"|(?:the |our )(?:[a-z&]+ )?(?:devs|developers|underwriters|engineers|technicians|techs)"
+        rf"|(?:the |our )(?:[a-z&]+ )?(?:{lexicon.pattern('OUR_PEOPLE')})"
         rf"|(?:the |our )?(?:{lexicon.pattern('HIGHER_UPS')})"
         rf"|(?:the |our )(?:company|business|(?:[a-z]+ )?system|{lexicon.pattern('OUR_SITES')})")
 # A bare name that can also be a plural noun ("the claims will reprocess", "payments are working
@@ -189,9 +189,8 @@ def swap_pronouns(clause: str, before: str = "") -> str | None:
 # theirs, so neither "they" -> "we" nor a hand-off to "our team" may claim it.
 OUTSIDE = re.compile(rf"\b(?:{lexicon.pattern('THIRD_PARTIES')}|{lexicon.pattern('OUTSIDE_BODIES')})\b",
                      re.I)
-_NO_NAME = frozenset(("relevant", "right", "appropriate", "responsible", "correct", "other", "different",
-                      "separate", "specialist", "same", "whole", "new", "old"))
-_PEOPLE = r"(?:devs|developers|underwriters|engineers|technicians|techs|staff|colleagues|managers?|supervisors?)"
+_NO_NAME = frozenset(lexicon.words("NO_TEAM_NAME"))
+_PEOPLE = f"(?:{lexicon.pattern('OUR_PEOPLE')})"
 _TEAM_NAMED = re.compile(rf"\b(?:{_ORG}|{_ORG_BARE}|(?=(?-i:[A-Z]))(?:{lexicon.pattern('OUR_TEAMS')}))\b", re.I)
 _LEAD_DET = re.compile(r"^(?:the|our|your|my)\s+", re.I)
 

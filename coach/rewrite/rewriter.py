@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
+from coach.detectors.rules.engine import STRICT_PACK
 from coach.errors import CoachError, ModelUnavailableError
 from coach.flags import Flag
 from coach.rewrite import fallback as fb
@@ -103,7 +104,10 @@ def _coach(coach: Coach | None) -> Coach:
 # eagerly than a plain check flags: every rule counts, corroborated or not, and the tagger's
 # thresholds are scaled by REWRITE_SENSITIVITY. Measured on eval/rewrite/dev.jsonl (210 flagged
 # drafts by outside writers) and the clean drafts of eval/dev.jsonl: drafts found 0.805 -> 0.876,
-# clean drafts flagged 1.0 % -> 2.6 % (no trust weighing and 0.4 found 0.881 at 3.6 %).
+# clean drafts flagged 1.0 % -> 2.6 % (no trust weighing and 0.4 found 0.881 at 3.6 %). The strict
+# pack finds too (without its verify-only "can't" rules): "that's on them not us. I've ordered
+# another" is a denial the default packs excuse once an action follows (clean dev drafts it
+# flags alone: 1 of 309).
 REWRITE_SENSITIVITY = 0.6
 _EAGER: dict[int, tuple[Coach, Coach]] = {}
 
@@ -125,8 +129,6 @@ def eager_coach(coach: Coach) -> Coach:
 
         base = {**get_tagger(cfg.tagger_dir).meta.thresholds, **thresholds}
         thresholds = {t: v * REWRITE_SENSITIVITY for t, v in base.items()}
-    from coach.detectors.rules.engine import STRICT_PACK
-
     packs = tuple(cfg.rule_packs) + ((str(STRICT_PACK),) if "rules" in cfg.detectors else ())
     eager = Coach(replace(cfg, rule_trust="", thresholds=thresholds, rule_packs=packs,
                           name=f"{cfg.name}+rewrite"))

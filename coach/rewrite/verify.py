@@ -488,7 +488,7 @@ def promises_added(draft: str, candidate: str) -> list[str]:
             added.append(r)
     for m in _HANDOFF_TEAM.finditer(candidate.translate(_NORM)):
         team = m.group("team").lower()
-        if team not in _GENERIC_TEAMS and not re.search(r"\b" + re.escape(team.split()[-1][:5]), draft_low):
+        if team.split()[0] not in _no_team_name() and not re.search(r"\b" + re.escape(team.split()[-1][:5]), draft_low):
             # "so I'll pass this to our IT team" about a hotel's night desk: a team the draft never
             # named is someone the model made up
             added.append(f"new name or contact: our {team} team")
@@ -500,10 +500,17 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     return added
 
 
+@lru_cache(maxsize=1)
+def _no_team_name() -> frozenset[str]:
+    """Words that name no team in particular ("the relevant team"), from the lexicon."""
+    from coach import lexicon  # noqa: PLC0415
+
+    return frozenset(lexicon.words("NO_TEAM_NAME"))
+
+
 _HANDOFF_TEAM = re.compile(r"\b(?:pass|passing|forward|forwarding|send|sending|refer|referring)\s+"
                            r"(?:this|it|your(?:\s+[\w-]+){1,4}?)\s+(?:on\s+)?to\s+(?:our|the)\s+"
                            r"(?P<team>[\w&-]+(?:\s+[\w&-]+)?)\s+(?:team|department|desk)\b", re.I)
-_GENERIC_TEAMS = frozenset(("right", "relevant", "appropriate", "responsible", "specialist", "support"))
 _HANDOFF = re.compile(r"\b(?:I'll|I will|I'm going to|let me|we'll|we will)\s+(?:now\s+)?(?:pass|escalate|"
                       r"forward|refer|send|raise|flag)\s+(?:this|it|your (?:request|case|query|complaint))"
                       r"\s+(?:on\s+)?(?:to|with|up)\b", re.I)
