@@ -385,10 +385,11 @@ _COMMIT = re.compile(r"\b(?:(?:I|we)(?:'ll|\s+will|\s+shall|'m going to|\s+am go
                      # the step under way: "I'm passing your application to..."
                      r"|\b(?:I|we)(?:'m|\s+am|'re|\s+are)\s+(?:now\s+|also\s+|just\s+)*(?P<ing>[a-z]{3,}ing)\b",
                      re.I)
-# Steps that commit to nothing new: being there, needing the customer's details, coming back.
+# Steps that commit to nothing new: being there, needing the customer's details, coming back
+# (with the stems an "-ing" form leaves: "having" -> "hav", "hoping" -> "hop").
 _NO_COMMIT = frozenset("be need have update keep let reply respond come answer "
                        "understand see imagine appreciate hope afraid sorry happy glad "
-                       "experienc hav hop go gett seeing".split())
+                       "experienc hav hop go".split())
 # The customer as the one who acts: "you'll need to contact them", "you can send them an offer".
 _CUSTOMER_DOES = re.compile(r"\byou(?:'ll|'d|\s+will|\s+would|\s+can|\s+could|\s+may|\s+might|"
                             r"\s+should|\s+must|'re|\s+are)?(?:\s+(?:need|have|want|be able|just|"
