@@ -6,7 +6,12 @@ they read like a transcript; they repeat once the dev set runs out, which the em
 serves, so the figures say how many distinct sentences each size holds. Linear time gives a
 1 MB / 100 KB ratio of 10.
 
+A long draft must also find what its parts find: `--agreement KB` checks a KB-long draft of
+joined drafts once as a whole and once draft by draft, and prints how many of the draft-by-draft
+flags the whole finds (same type, same span; and the same family overlapping) and how many it adds.
+
 Usage: python bench/bench_length.py [--detectors rules,embedding] [--sizes 1,10,100,1000]
+       [--agreement 200]
 """
 from __future__ import annotations
 
@@ -45,6 +50,9 @@ def main() -> int:
     ap.add_argument("--adversarial", action="store_true",
                     help="also one word or phrase repeated with no sentence end ('they ', "
                          "'the ', 'they changed '), which once made rule patterns backtrack")
+    ap.add_argument("--agreement", type=int, default=0, metavar="KB",
+                    help="also compare a KB-long draft checked whole with its drafts checked one "
+                         "by one")
     a = ap.parse_args()
     texts = [json.loads(l)["text"] for path in a.data.split(",")
              for l in open(path, encoding="utf-8") if l.strip()]
@@ -67,6 +75,8 @@ def main() -> int:
               f"{len(set(sents)):>9}")
     if 100 in times and 1000 in times:
         print(f"marginal ratio 1 MB / 100 KB: {times[1000] / times[100]:.1f} (linear = 10)")
+    if a.agreement:
+        agreement(coach, texts, a.agreement * 1000)
     if a.adversarial:
         print("repeated tokens (16 KB and 64 KB; linear = 4x):")
         for tok in ("they ", "the ", "they changed "):
@@ -78,6 +88,32 @@ def main() -> int:
                 t.append(time.perf_counter() - t0)
             print(f"  {tok!r:16} {t[0]:.2f} s  {t[1]:.2f} s  ratio {t[1] / t[0]:.1f}")
     return 0
+
+
+def agreement(coach: Coach, texts: list[str], size: int) -> None:
+    """Flags of the whole long draft against those of its drafts checked one by one."""
+    draft = build(texts, size)
+    parts, at, pos = [], [], 0
+    for i in range(len(texts) * (size // max(1, sum(map(len, texts))) + 2)):
+        t = texts[i % len(texts)]
+        if pos + len(t) > len(draft):
+            break
+        parts.append(t)
+        at.append(pos)
+        pos += len(t) + 2
+    whole = [f for f in coach.check(draft) if f.end <= pos]
+    alone = [(f.family, f.type, f.start + off, f.end + off)
+             for off, fl in zip(at, coach.check_many(parts)) for f in fl]
+    got = {(f.family, f.type, f.start, f.end) for f in whole}
+    exact = sum(1 for x in alone if x in got)
+    fam = [(f.family, f.start, f.end) for f in whole]
+    overlap = sum(1 for fa, _t, s, e in alone if any(g == fa and a < e and s < b for g, a, b in fam))
+    extra = sum(1 for g, a, b in fam
+                if not any(fa == g and s < b and a < e for fa, _t, s, e in alone))
+    print(f"agreement on {size // 1000} KB ({len(parts)} drafts): one by one {len(alone)} flags, "
+          f"whole {len(whole)}; found by the whole: same type and span {exact} "
+          f"({exact / max(1, len(alone)):.1%}), same family overlapping {overlap} "
+          f"({overlap / max(1, len(alone)):.1%}); only in the whole: {extra}")
 
 
 if __name__ == "__main__":

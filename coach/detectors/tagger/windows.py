@@ -5,9 +5,16 @@ so the customer's quoted words are blank and never tagged), and its tokens are
 packed sentence by sentence into windows, so a window never cuts a sentence unless the sentence
 alone is too long. Training and inference build windows with this same code, so they cannot
 drift apart, and a 1 MB transcript costs one tokenizer call and a linear pass.
+
+A draft longer than one window is also cut at its blank lines: a window never runs from one
+paragraph into the next. The tagger learnt from drafts that mostly fit one window, one message
+each; a pasted transcript packed message after message into full windows read as nothing it had
+seen, and it found 151 of the 792 flags its 1,907 drafts get when checked one by one (200 KB of
+corpus drafts; cut at blank lines: 770). A draft that fits one window is one window, as before.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +24,7 @@ import numpy as np
 from coach.text import DraftView
 
 MAX_TOKENS = 128          # including [CLS] and [SEP]; replies' sentences are ~20 tokens
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
 @dataclass
@@ -35,13 +43,20 @@ def draft_windows(view: DraftView, tokenizer: Any, max_tokens: int = MAX_TOKENS)
     if len(ids) == 0:
         return []
     room = max_tokens - 2
+    if len(ids) <= room:
+        return [Window(ids, offsets)]
     starts = offsets[:, 0].tolist()
-    # Token index where each sentence starts: the windows are cut only there.
-    cuts = sorted({bisect_left(starts, s) for s, _e in view.sentences} | {0})
+    # Token index where each sentence starts: the windows are cut only there, and always where
+    # a paragraph starts (see the module's docstring).
+    paragraphs = {bisect_left(starts, m.end()) for m in _PARAGRAPH_BREAK.finditer(view.text)}
+    cuts = sorted({bisect_left(starts, s) for s, _e in view.sentences} | paragraphs | {0})
     cuts = [c for c in cuts if c < len(ids)] + [len(ids)]
     out: list[Window] = []
     lo = 0
     for a, b in zip(cuts, cuts[1:]):
+        if a in paragraphs and a > lo:        # a new paragraph: close the window
+            out.append(Window(ids[lo:a], offsets[lo:a]))
+            lo = a
         if b - lo > room and a > lo:          # this sentence does not fit: close the window
             out.append(Window(ids[lo:a], offsets[lo:a]))
             lo = a

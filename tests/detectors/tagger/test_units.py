@@ -47,6 +47,40 @@ def test_one_overlong_sentence_is_cut_into_windows(tok):
     assert sum(len(w.ids) for w in ws) == 500
 
 
+def test_a_long_draft_is_cut_at_its_blank_lines_and_a_short_one_is_one_window(tok):
+    short = "Hi Dana,\n\nThey changed the rules.\n\nThanks, Sam"
+    assert len(draft_windows(DraftView(short), tok)) == 1
+    msgs = [f"Message {i}: the courier lost parcel {i} and I can't do anything." for i in range(40)]
+    text = "\n\n".join(msgs)
+    ws = draft_windows(DraftView(text), tok)
+    para_starts = {text.index(m) for m in msgs}
+    assert len(ws) == len(msgs)                                 # never two messages in one window
+    assert {int(w.offsets[0, 0]) for w in ws} == para_starts
+    alone = draft_windows(DraftView(msgs[7]), tok)
+    assert ws[7].ids.tolist() == alone[0].ids.tolist()          # the tagger reads it as alone
+
+
+def test_a_pasted_transcript_finds_what_its_messages_find_alone():
+    """Packing message after message into full windows once hid 80 % of the tagger's flags in a
+    pasted transcript; cut at blank lines, each message is read as it is read alone."""
+    from coach.config import CoachConfig
+    from coach.detectors.tagger.detector import TaggerDetector
+
+    msgs = ["The warehouse team sent the wrong size, they never check the orders.",
+            "Thanks for your order, it ships on Monday with tracking number 4411.",
+            "We apologize for any inconvenience this may have caused.",
+            "Unfortunately that is our policy and there is nothing I can do about it.",
+            "You will have to contact the courier yourself about the missing parcel."] * 8
+    text = "\n\n".join(msgs)
+    det = TaggerDetector(CoachConfig(detectors=("tagger",)))
+    whole = {(f.type, f.start, f.end) for f in det.detect(DraftView(text))}
+    alone, at = set(), 0
+    for m, flags in zip(msgs, det.detect_many([DraftView(m) for m in msgs])):
+        alone |= {(f.type, f.start + at, f.end + at) for f in flags}
+        at += len(m) + 2
+    assert alone and whole == alone
+
+
 def test_batch_inputs_frame_each_window():
     ws = [Window(np.array([5, 6, 7]), np.zeros((3, 2), dtype=np.int64)),
           Window(np.array([8]), np.zeros((1, 2), dtype=np.int64))]
