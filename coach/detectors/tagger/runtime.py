@@ -140,19 +140,20 @@ class OrtTagger:
 
         Results are cached by the window's token ids (bounded LRU): support replies repeat
         greetings, sign-offs and stock sentences, transcripts repeat them hundreds of times, and
-        live checking re-sends a draft whose sentences mostly did not change."""
+        live checking re-sends a draft whose sentences mostly did not change. A window that
+        comes twice in one call runs once (a pasted transcript repeats its stock messages)."""
         out: list[np.ndarray | None] = [None] * len(windows)
         keys = [w.ids.tobytes() for w in windows]
-        todo = []
+        first: dict[bytes, int] = {}      # a window repeated within the call runs once
         with self._lock:
             for i, k in enumerate(keys):
                 hit = self._cache.get(k)
-                if hit is None:
-                    todo.append(i)
-                else:
+                if hit is not None:
                     self._cache.move_to_end(k)
                     out[i] = hit
-        order = sorted(todo, key=lambda i: len(windows[i].ids))
+                elif k not in first:
+                    first[k] = i
+        order = sorted(first.values(), key=lambda i: len(windows[i].ids))
         if self.threads > 1 and len(order) >= PARALLEL_FROM:
             # Many windows: one single-thread session per core, each on its share of windows.
             # A window's answer is bit-identical in a 1- or 2-thread session (measured on every
@@ -164,6 +165,9 @@ class OrtTagger:
                                 zip(workers, shares)))
         else:
             self._run(self.session, windows, order, keys, out)
+        for i, k in enumerate(keys):
+            if out[i] is None:
+                out[i] = out[first[k]]
         return out  # type: ignore[return-value]
 
     def _worker_sessions(self) -> list:

@@ -92,6 +92,14 @@ def test_unchanged_windows_are_not_run_again(items, tmp_path):
     n = len(runs)
     tagger.probs(ws)
     assert len(runs) == n          # served from the cache
+    # a window repeated within one call (a transcript's stock message) runs once
+    stock = ("Thanks for waiting, our billing team are on it and they will look at the charge on "
+             "your account as soon as they can, so please bear with them for a few more days.")
+    many = tagger.windows(DraftView("\n\n".join([stock] * 4 + ["The parcel left today."])))
+    assert len(many) == 5
+    runs.clear()
+    got = tagger.probs(many)
+    assert len(runs) == 2 and all(np.array_equal(got[0], g) for g in got[1:4])
 
 
 def test_missing_model_is_a_clear_error(tmp_path):
