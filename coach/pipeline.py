@@ -208,9 +208,15 @@ class Coach:
         """Check a batch of drafts (batched detectors such as embeddings run once per batch)."""
         views = [DraftView(self._validate(t), self.config.allowlist) for t in texts]
         per_draft: list[list[Flag]] = [[] for _ in views]
+        # A detector that can start in the background (the tagger's encoder) starts first, and
+        # the others run while it works; flags still join in the detectors' order.
+        started = {id(det): det.start_many(views) for det in self.detectors
+                   if hasattr(det, "start_many") and not getattr(det, "uses_prior_flags", False)}
         for det in self.detectors:
             batch = getattr(det, "detect_many", None)
-            if batch is not None and getattr(det, "uses_prior_flags", False):
+            if id(det) in started:
+                results = started[id(det)]()
+            elif batch is not None and getattr(det, "uses_prior_flags", False):
                 # A costly detector skips what earlier (cheaper) detectors already flagged.
                 results = batch(views, prior=per_draft)
             elif batch is not None:

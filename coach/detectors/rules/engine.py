@@ -21,7 +21,9 @@ Rule fields:
               the rare rule that needs it ("IT's problem" is not "it's a problem"); default false
   prefilter:  optional cheap regex that must match somewhere in the draft before `pattern` runs
               (speed only: patterns that start with a long alternation of team names are slow
-              to scan at every position, a one-word prefilter rules most drafts out at once)
+              to scan at every position, a one-word prefilter rules most drafts out at once).
+              Every rule also gets one for free: the strings its pattern cannot match without
+              (coach.detectors.rules.literals), looked for before the pattern runs.
   within:     sentence | next | prev | around | after | before | draft | rest_of_sentence |
               sentence_before (see DraftView.window)
 """
@@ -39,6 +41,7 @@ from coach.errors import RulePackError
 from coach.flags import Flag
 from coach.lexicon import expand, load as load_lexicon
 from coach.detectors.rules.conditions import CONDITIONS
+from coach.detectors.rules.literals import required
 from coach.taxonomy import SEVERITIES, TYPES
 from coach.text import DraftView
 
@@ -73,10 +76,18 @@ class Rule:
     case_sensitive: bool = False
     # Only the rewrite verifier runs it (strict pack): as a finder on a draft it is too eager.
     verify_only: bool = False
+    # Strings every match of `pattern` contains one of (None: none known); see literals.py.
+    needs: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.needs is None:
+            self.needs = required(self.pattern)
 
     def matches(self, view: DraftView) -> Iterable[Flag]:
         """Yield one Flag per accepted match of this rule in the draft."""
         text = view.masked if self.case_sensitive else view.low
+        if self.needs is not None and not any(s in text for s in self.needs):
+            return   # none of the words the pattern cannot match without
         if self.prefilter is not None and not self.prefilter.search(text):
             return
         for m in self.pattern.finditer(text):

@@ -9,7 +9,7 @@ scored highest, so the agent sees what in the quote causes it.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -104,9 +104,18 @@ class TaggerDetector:
         return self.detect_many([view])[0]
 
     def detect_many(self, views: Sequence[DraftView]) -> list[list[Flag]]:
+        return self.start_many(views)()
+
+    def start_many(self, views: Sequence[DraftView]) -> Callable[[], list[list[Flag]]]:
+        """`detect_many(views)` begun now (the encoder may start in the background), finished
+        by calling what it returns: the pipeline runs the rules in between."""
         per_view = [self.tagger.windows(v) for v in views]
         flat = [w for ws in per_view for w in ws]
-        probs = self.tagger.probs(flat) if flat else []
+        pending = self.tagger.start(flat) if flat else (lambda: [])
+        return lambda: self._flags(views, per_view, pending())
+
+    def _flags(self, views: Sequence[DraftView], per_view: list[list[Window]],
+               probs: list[np.ndarray]) -> list[list[Flag]]:
         out, pos = [], 0
         for view, ws in zip(views, per_view):
             flags = []

@@ -3,18 +3,20 @@
 Start-up is the price of every CLI call and of the app's first check, so loading the tagger is
 reading three files (the graph, its tokenizer, its meta) into onnxruntime and tokenizers. Windows
 run one at a time (see BATCH); a call with many windows spreads them over one single-thread
-session per core, which keeps both cores busy where one two-thread session does not.
+session per core, which keeps both cores busy where one two-thread session does not, and can
+start in the background while the caller runs the rules (`OrtTagger.start`).
 """
 from __future__ import annotations
 
 import json
 import os
+import queue
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -142,6 +144,18 @@ class OrtTagger:
         greetings, sign-offs and stock sentences, transcripts repeat them hundreds of times, and
         live checking re-sends a draft whose sentences mostly did not change. A window that
         comes twice in one call runs once (a pasted transcript repeats its stock messages)."""
+        return self.start(windows)()
+
+    def start(self, windows: Sequence[Window]) -> Callable[[], list[np.ndarray]]:
+        """`probs(windows)` begun now, finished by calling what it returns.
+
+        Many windows: one single-thread session works through them in the background at once,
+        and the caller's thread, once it has done its own work (the rules, in the pipeline),
+        takes windows from the same queue with a second session until none is left. Two cores
+        then stay busy with two threads, where running the rules first left one core idle
+        while they ran, and running them beside two tagger threads made three threads share
+        two cores (measured slower). A window's answer is bit-identical in any single-thread
+        session (and in the two-thread one), so where it runs never changes a flag."""
         out: list[np.ndarray | None] = [None] * len(windows)
         keys = [w.ids.tobytes() for w in windows]
         first: dict[bytes, int] = {}      # a window repeated within the call runs once
@@ -154,21 +168,42 @@ class OrtTagger:
                 elif k not in first:
                     first[k] = i
         order = sorted(first.values(), key=lambda i: len(windows[i].ids))
+
+        def filled() -> list[np.ndarray]:
+            for i, k in enumerate(keys):
+                if out[i] is None:
+                    out[i] = out[first[k]]
+            return out  # type: ignore[return-value]
+
         if self.threads > 1 and len(order) >= PARALLEL_FROM:
-            # Many windows: one single-thread session per core, each on its share of windows.
-            # A window's answer is bit-identical in a 1- or 2-thread session (measured on every
-            # window of the dev sets), so where a window runs never changes a flag.
             workers = self._worker_sessions()
-            shares = [order[k::len(workers)] for k in range(len(workers))]
+            todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+            for i in order:
+                todo.put(i)
             assert self._pool is not None
-            list(self._pool.map(lambda a: self._run(a[0], windows, a[1], keys, out),
-                                zip(workers, shares)))
-        else:
+            bg = [self._pool.submit(self._drain, w, windows, todo, keys, out) for w in workers[1:]]
+
+            def finish() -> list[np.ndarray]:
+                self._drain(workers[0], windows, todo, keys, out)
+                for f in bg:
+                    f.result()
+                return filled()
+            return finish
+
+        def run_here() -> list[np.ndarray]:
             self._run(self.session, windows, order, keys, out)
-        for i, k in enumerate(keys):
-            if out[i] is None:
-                out[i] = out[first[k]]
-        return out  # type: ignore[return-value]
+            return filled()
+        return run_here
+
+    def _drain(self, session, windows: Sequence[Window], todo: "queue.SimpleQueue[int]",
+               keys: list[bytes], out: list) -> None:
+        """Run windows taken from `todo` on `session` until it is empty."""
+        while True:
+            try:
+                i = todo.get_nowait()
+            except queue.Empty:
+                return
+            self._run(session, windows, [i], keys, out)
 
     def _worker_sessions(self) -> list:
         with self._lock:
@@ -182,7 +217,8 @@ class OrtTagger:
                     so.log_severity_level = 3
                     self._workers.append(self._ort.InferenceSession(
                         str(self.dir / GRAPH), so, providers=["CPUExecutionProvider"]))
-                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="tagger")
+                # one session per core: the caller's thread drains with the first
+                self._pool = ThreadPoolExecutor(self.threads - 1, thread_name_prefix="tagger")
             return self._workers
 
     def _run(self, session, windows: Sequence[Window], order: list[int], keys: list[bytes],
