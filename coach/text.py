@@ -25,6 +25,8 @@ _QUOTED = re.compile(r'"[^"\n]{1,400}"|(?<![\w\'])\'[^\'\n]{2,200}\'(?![\w])')
 _IGNORE = re.compile(
     r"(?:<!--\s*coach[\s:-]*off\s*-->|\[coach:off\])(.*?)(?:<!--\s*coach[\s:-]*on\s*-->|\[coach:on\]|\Z)",
     re.IGNORECASE | re.DOTALL)
+# A blank line: where one message of a pasted transcript or thread ends and the next begins.
+PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t\r\f\v]*\n)+")
 _IGNORE_MARK = re.compile(r"<!--\s*coach[\s:-]*(?:off|on)\s*-->|\[coach:(?:off|on)\]", re.IGNORECASE)
 
 # Context windows are bounded, so checking stays linear in the draft's length: a rule that looks
@@ -154,6 +156,36 @@ class DraftView:
                 regions.append((i, i + len(p)))
                 i = low.find(p, i + 1)
         return regions
+
+    @cached_property
+    def paragraphs(self) -> list[tuple[int, int]]:
+        """(start, end) of each paragraph: the text between blank lines. A long draft is read
+        paragraph by paragraph (the tagger's windows, the rules' scan of a long draft), since
+        a pasted transcript or thread is a run of messages with blank lines between them."""
+        out, pos = [], 0
+        for m in PARAGRAPH_BREAK.finditer(self.text):
+            if self.text[pos:m.start()].strip():
+                out.append((pos, m.start()))
+            pos = m.end()
+        if self.text[pos:].strip():
+            out.append((pos, len(self.text)))
+        return out
+
+    def paragraphs_with(self, text: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
+        """The paragraphs of `text` (a same-length view of the draft) that hold one of `words`,
+        in order."""
+        paras = self.paragraphs
+        starts = [a for a, _b in paras]
+        hit: set[int] = set()
+        for w in words:
+            i = text.find(w)
+            while i >= 0:
+                k = bisect_right(starts, i) - 1
+                if k >= 0 and i + len(w) <= paras[k][1]:
+                    hit.add(k)
+                    i = paras[k][1]   # the rest of that paragraph holds nothing new
+                i = text.find(w, i + 1)
+        return [paras[k] for k in sorted(hit)]
 
     @cached_property
     def context_cache(self) -> dict:

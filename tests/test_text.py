@@ -96,3 +96,15 @@ def test_word_bounds_keeps_a_contraction_whole():
     s = t.index("They don")
     assert t[slice(*word_bounds(t, s, s + 8))] == "They don\u2019t"
     assert word_bounds("'x", 1, 2) == (1, 2)            # a leading quote is not a contraction
+
+
+def test_paragraphs_are_the_text_between_blank_lines():
+    from coach.text import DraftView
+
+    t = "Hi Dana,\n\nThe parcel left today.\nIt has tracking.\n \n\nThanks, Sam\n"
+    v = DraftView(t)
+    assert [t[a:b] for a, b in v.paragraphs] == ["Hi Dana,", "The parcel left today.\nIt has tracking.",
+                                               "Thanks, Sam\n"]
+    assert [t[a:b] for a, b in v.paragraphs_with(t.lower(), ("track", "sam"))] == \
+        ["The parcel left today.\nIt has tracking.", "Thanks, Sam\n"]
+    assert DraftView("").paragraphs == [] and DraftView(" \n\n ").paragraphs == []

@@ -14,7 +14,6 @@ corpus drafts; cut at blank lines: 770). A draft that fits one window is one win
 """
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,6 @@ import numpy as np
 from coach.text import DraftView
 
 MAX_TOKENS = 128          # including [CLS] and [SEP]; replies' sentences are ~20 tokens
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
 @dataclass
@@ -48,7 +46,7 @@ def draft_windows(view: DraftView, tokenizer: Any, max_tokens: int = MAX_TOKENS)
     starts = offsets[:, 0].tolist()
     # Token index where each sentence starts: the windows are cut only there, and always where
     # a paragraph starts (see the module's docstring).
-    paragraphs = {bisect_left(starts, m.end()) for m in _PARAGRAPH_BREAK.finditer(view.text)}
+    paragraphs = {bisect_left(starts, a) for a, _b in view.paragraphs[1:]}
     cuts = sorted({bisect_left(starts, s) for s, _e in view.sentences} | paragraphs | {0})
     cuts = [c for c in cuts if c < len(ids)] + [len(ids)]
     out: list[Window] = []

@@ -71,3 +71,18 @@ def test_inline_ignore_marker(marker):
 def test_quoted_customer_words_not_flagged():
     text = 'You wrote "they never fix anything and my hands are tied" - I hear you, and I\'ve booked an engineer for Tuesday 9am.'
     assert Coach().check(text) == []
+
+
+def test_a_rule_match_never_runs_across_a_blank_line():
+    """"[^.!?]{0,40}" once carried a dead end's span from one message of a transcript into the
+    next ("...to the restaurant directly\n\nCust v unhappy")."""
+    from coach.detectors.rules.engine import LONG_DRAFT, RuleDetector
+    from coach.text import DraftView
+
+    det = RuleDetector()
+    msg = "Hi Sam, food quality issues need to go to the restaurant directly"
+    nxt = "Cust v unhappy re: 3 missed engineer visits"
+    for text in (f"{msg}\n\n{nxt}", "\n\n".join([msg, nxt] * (LONG_DRAFT // 100 + 1))):
+        flags = det.detect(DraftView(text))
+        assert flags and all("\n\n" not in f.quote for f in flags)
+        assert any(f.quote.endswith("restaurant directly") for f in flags)
