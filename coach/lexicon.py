@@ -89,3 +89,53 @@ def expand(pattern: str, macros: dict[str, str], where: str, rule: str) -> str:
             return f"(?:{macros[m.group(1)]})"
         pattern = _MACRO.sub(sub, pattern)
     raise RulePackError(where, "macros nest too deeply", rule)
+
+
+# The auxiliaries whose "n't" chat drops ("cant", "dont", "isnt"); written out before the "n't",
+# so "\\w+n't" (any word) never turns into "payment" or "went".
+_AUX_STEM = re.compile(r"(?<![A-Za-z])(?:ca|wo|do|does|did|is|are|was|were|could|would|should|"
+                       r"have|has|had|ai|must|need)$", re.I)
+_ESCAPES = re.compile(r"\\.")
+_STEMS = ("ca", "wo", "do", "does", "did", "is", "are", "was", "were", "could", "would", "should",
+          "have", "has", "had")
+_ANY_NT = "(?:n't|(?:" + "|".join(f"(?<=\\b{s})" for s in _STEMS) + ")nt\\b)"
+
+
+def chat_contractions(pattern: str) -> str:
+    """Every "n't" a pattern spells also matches chat's "nt": "i cant change it", "we dont do
+    refunds" and "isnt something we offer" are the same refusals with the apostrophe left out
+    (chat and text drafts drop it; the rules missed them). Only a literal "n't" outside a
+    character class, right after an auxiliary spelled out in the pattern ("can't", "isn't";
+    not "\\w+n't"), changes."""
+    out, i, depth = [], 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[" and depth == 0:
+            depth = 1
+        elif c == "]" and depth:
+            depth = 0
+        if depth == 0 and pattern.startswith("n't", i):
+            if _AUX_STEM.search(_ESCAPES.sub(" ", "".join(out[-8:]))):
+                out.append("n'?t")       # "can't" -> "can'?t"
+            elif not re.search(r"[A-Za-z]$", _ESCAPES.sub(" ", "".join(out[-2:]))):
+                out.append(_ANY_NT)      # a bare "n't" (any contraction): also "nt" after one
+            else:
+                out.append("n't")
+            i += 3
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 (re's own name)
+    """`re.compile` with chat's contractions (see chat_contractions): the rewrite's own
+    patterns read "cant" and "dont" as the rule packs do."""
+    try:
+        return re.compile(chat_contractions(pattern), flags)
+    except re.error:
+        return re.compile(pattern, flags)   # e.g. an "n't" inside a look-behind: as written

@@ -91,3 +91,28 @@ def test_words_both_sides_use_are_evidence_for_neither():
     v = DraftView("The payments went through and they show on your statement.")
     m = re.search(r"\bthey\b", v.masked)
     assert conditions.they_refers_to_company(v, m) is False
+
+
+def test_chat_contractions_read_cant_and_dont_as_the_refusals_they_are():
+    import re
+
+    from coach import lexicon
+
+    r = lexicon.compile(r"\b(?:can't|cannot) (?:change|refund)\b", re.I)
+    assert r.search("sorry i cant refund it") and r.search("I can't change it")
+    anyc = lexicon.compile(r"(?:\bnot|n't)\s+be\s+returned\b", re.I)
+    assert anyc.search("opened software cant be returned") and anyc.search("it isn't be returned")
+    assert not anyc.search("the payment be returned") and not anyc.search("want be returned")
+    word = lexicon.compile(r"\b\w+n't\b", re.I)                        # never "payment", "went"
+    assert word.search("we dont") and not word.search("the payment went through")
+    assert lexicon.chat_contractions(r"[n't]") == r"[n't]"              # a class is left alone
+    assert lexicon.compile(r"(?<!n't)x").search("x")                    # a look-behind: as written
+
+
+def test_the_rules_flag_a_refusal_without_its_apostrophe():
+    from coach import Coach, CoachConfig
+
+    coach = Coach(CoachConfig(detectors=("rules",)))
+    for text in ("Sorry, I can't help with that, there's nothing I can do.",
+                 "sorry i cant help with that, theres nothing i can do"):
+        assert any(f.type == "powerless" for f in coach.check(text)), text

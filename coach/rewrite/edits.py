@@ -47,19 +47,19 @@ class Edit:
 _EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"
 # Only coordinating words cut inside a sentence: "as", "which", "who" also join comparisons
 # and objects ("I'm as fed up as he is"), so they cut only after a comma.
-_CLAUSE_CUT = re.compile(rf"(?<=[,;:{_EMOJI}])\s+|\s+(?=[-\u2013\u2014]\s)|\s+(?=(?:and|but|so|though|although|"
+_CLAUSE_CUT = lexicon.compile(rf"(?<=[,;:{_EMOJI}])\s+|\s+(?=[-\u2013\u2014]\s)|\s+(?=(?:and|but|so|though|although|"
                          r"however|because|while)\b)", re.I)
 # What is left after a clause is dropped must still be a sentence: a few words, not a fragment
 # that opens with a negation or a relative word ("Not something the team here did.").
 MIN_WORDS = 4
-_FRAGMENT = re.compile(r"^(?:not|no|nor|or|than|that|which|who|different|other|either|neither)\b", re.I)
-_LEAD_JOIN = re.compile(r"^(?:[-\u2013\u2014]\s*|(?:and|but|so|though|although|however|because|as|"
+_FRAGMENT = lexicon.compile(r"^(?:not|no|nor|or|than|that|which|who|different|other|either|neither)\b", re.I)
+_LEAD_JOIN = lexicon.compile(r"^(?:[-\u2013\u2014]\s*|(?:and|but|so|though|although|however|because|as|"
                         r"which|who|while|also|plus|then)\b[,]?\s*)+", re.I)
-_TRAIL_JOIN = re.compile(r"(?:[,;:\-\u2013\u2014]|\s+(?:and|but|so|though|although|however|because|as|"
+_TRAIL_JOIN = lexicon.compile(r"(?:[,;:\-\u2013\u2014]|\s+(?:and|but|so|though|although|however|because|as|"
                          r"which|who|while))+\s*$", re.I)
-_END = re.compile(r"[.!?\u2026]+[\"')\]]*\s*$")
+_END = lexicon.compile(r"[.!?\u2026]+[\"')\]]*\s*$")
 # Softeners that carry the dodge's tone once the dodge itself is gone.
-_SOFTENER = re.compile(r"(?:,\s*)?\b(?:I'm afraid|I am afraid|unfortunately|sadly|honestly|tbh|"
+_SOFTENER = lexicon.compile(r"(?:,\s*)?\b(?:I'm afraid|I am afraid|unfortunately|sadly|honestly|tbh|"
                        r"to be honest|I'm sorry to say)\b,?\s*", re.I)
 
 
@@ -127,27 +127,27 @@ _ORG_SUBJECT = (rf"{_ORG}|(?:{_ORG_BARE})(?=\s+(?:just |only |also |now |still |
 _NOUNS = "|".join(lexicon.pattern(n) for n in ("GROUP", "OUR_TEAMS", "OUR_STAFF", "OUR_SITES",
                                                 "OUR_TOOLS", "SHARED_PLACES", "THIRD_PARTIES",
                                                 "OUTSIDE_BODIES"))
-_SUBJECT = re.compile(rf"(?:(?<=^)|(?<=[,;:] )|(?<=\band )|(?<=\bbut )|(?<=\bso ))(?P<org>{_ORG_SUBJECT})"
+_SUBJECT = lexicon.compile(rf"(?:(?<=^)|(?<=[,;:] )|(?<=\band )|(?<=\bbut )|(?<=\bso ))(?P<org>{_ORG_SUBJECT})"
                       r"(?P<verb>\s+(?:just |only |also |now |still |then |usually |always |never )?"
                       rf"(?!(?:{_NOUNS})\b)[a-z']+)", re.I)
 # A plural noun before the pronoun is its likely antecedent, and not the company: any plural
 # after a determiner, or anyone the lexicon puts outside the company or on the customer's side.
-_PLURAL_NOUN = re.compile(r"\b(?:the|your|those|these|some|all|both)\s+(?:[a-z-]+\s+)?[a-z]{3,}s\b"
+_PLURAL_NOUN = lexicon.compile(r"\b(?:the|your|those|these|some|all|both)\s+(?:[a-z-]+\s+)?[a-z]{3,}s\b"
                           r"|\b(?:" + "|".join(lexicon.pattern(n) for n in (
                               "THIRD_PARTIES", "OUTSIDE_BODIES", "CUSTOMER_SIDE", "SHARED_PLACES"))
                           + r")\b", re.I)
 _OUR = {"their": "our", "theirs": "ours", "themselves": "ourselves"}
-_BY_ORG = re.compile(rf"\bby (?:{_ORG}|(?:{_ORG_BARE})(?=\s*(?:[,.;:!?)]|$)))\b", re.I)
+_BY_ORG = lexicon.compile(rf"\bby (?:{_ORG}|(?:{_ORG_BARE})(?=\s*(?:[,.;:!?)]|$)))\b", re.I)
 _IRREGULAR = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't",
               "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't", "'s": "'re"}
 _OWN_CAUSE = [
-    (re.compile(r"\b(?P<lead>due to|because of|owing to|caused by)\s+(?:a|an|the|some)\s+(?:(?:system|"
+    (lexicon.compile(r"\b(?P<lead>due to|because of|owing to|caused by)\s+(?:a|an|the|some)\s+(?:(?:system|"
                 r"technical|IT|software|computer|admin|administrative|processing|clerical|booking|"
                 r"billing)\s+)?(?:error|glitch|issue|fault|problem|bug|mix-up|oversight)\b", re.I),
      lambda m: m.group("lead").lower() + " our error"),
-    (re.compile(r"\bmistakes were made\b", re.I), lambda m: "we made mistakes"),
-    (re.compile(r"\b(?:a|an) (?:mistake|error) (?:was|has been) made\b", re.I), lambda m: "we made a mistake"),
-    (re.compile(r"\b(?:an|the) error occurred\b", re.I), lambda m: "we made an error"),
+    (lexicon.compile(r"\bmistakes were made\b", re.I), lambda m: "we made mistakes"),
+    (lexicon.compile(r"\b(?:a|an) (?:mistake|error) (?:was|has been) made\b", re.I), lambda m: "we made a mistake"),
+    (lexicon.compile(r"\b(?:an|the) error occurred\b", re.I), lambda m: "we made an error"),
 ]
 
 
@@ -187,12 +187,12 @@ def swap_pronouns(clause: str, before: str = "") -> str | None:
 # Reservations", "Fraud are the only ones who can").
 # Someone outside the company (the lexicon's partners and outside bodies): what they handle is
 # theirs, so neither "they" -> "we" nor a hand-off to "our team" may claim it.
-OUTSIDE = re.compile(rf"\b(?:{lexicon.pattern('THIRD_PARTIES')}|{lexicon.pattern('OUTSIDE_BODIES')})\b",
+OUTSIDE = lexicon.compile(rf"\b(?:{lexicon.pattern('THIRD_PARTIES')}|{lexicon.pattern('OUTSIDE_BODIES')})\b",
                      re.I)
 _NO_NAME = frozenset(lexicon.words("NO_TEAM_NAME"))
 _PEOPLE = f"(?:{lexicon.pattern('OUR_PEOPLE')})"
-_TEAM_NAMED = re.compile(rf"\b(?:{_ORG}|{_ORG_BARE}|(?=(?-i:[A-Z]))(?:{lexicon.pattern('OUR_TEAMS')}))\b", re.I)
-_LEAD_DET = re.compile(r"^(?:the|our|your|my)\s+", re.I)
+_TEAM_NAMED = lexicon.compile(rf"\b(?:{_ORG}|{_ORG_BARE}|(?=(?-i:[A-Z]))(?:{lexicon.pattern('OUR_TEAMS')}))\b", re.I)
+_LEAD_DET = lexicon.compile(r"^(?:the|our|your|my)\s+", re.I)
 
 
 def team_named(*texts: str) -> str | None:
@@ -223,11 +223,11 @@ def team_named(*texts: str) -> str | None:
 # After the subject: "Billing told me" is no "we told me", and "The network lot say they're on it"
 # is no "We say they're on it" (a later "they" may be someone else: "the depot loaded their van
 # and they left" still becomes "we loaded our van and they left").
-_US = re.compile(r"\b(?:us|me)\b|\b(?:say|says|said|reckon|reckons|think|thinks|claim|claims)\s+"
+_US = lexicon.compile(r"\b(?:us|me)\b|\b(?:say|says|said|reckon|reckons|think|thinks|claim|claims)\s+"
                  r"(?:that\s+)?(?:they|they're|they've|they'll|they'd)\b", re.I)
 
 
-_OPENER = re.compile(r"^\s*(?:yes|yeah|yep|ok|okay|so|well|look|right|sadly|unfortunately|honestly|"
+_OPENER = lexicon.compile(r"^\s*(?:yes|yeah|yep|ok|okay|so|well|look|right|sadly|unfortunately|honestly|"
                      r"basically|apparently)\b,?\s+", re.I)
 
 
@@ -265,11 +265,11 @@ def swap_org(clause: str) -> str | None:
 
 # "Price matching got scrapped by management in January" -> "We scrapped price matching in
 # January": the passive that names a department as the doer, turned round so "we" do it.
-_PASSIVE_BY = re.compile(
+_PASSIVE_BY = lexicon.compile(
     rf"^(?P<lead>\s*)(?P<obj>[A-Za-z][\w'-]*(?:\s+[\w'£$€%#.,-]*[\w%]){{0,3}})\s+"
     rf"(?P<aux>got|was|were|has been|have been|had been)\s+(?P<verb>[a-z]+)"
     rf"(?P<adv>\s+[a-z]+ly)?\s+by\s+(?:{_ORG})\b", re.I)
-_NOT_OBJECT = re.compile(r"^(?:it|this|that|there|which|who|what|and|but|so|i|we|you|he|she|they)$", re.I)
+_NOT_OBJECT = lexicon.compile(r"^(?:it|this|that|there|which|who|what|and|but|so|i|we|you|he|she|they)$", re.I)
 
 
 def own_passive(clause: str) -> str | None:
@@ -300,7 +300,7 @@ def own_cause(clause: str) -> str | None:
 
 
 # ---------------------------------------------------------------- next step
-_NEXT_STEP = re.compile(
+_NEXT_STEP = lexicon.compile(
     r"\b(?:I|we)(?:'ll| will| am going to|'m going to| are going to|'re going to|'ve| have| just)\s+"
     r"(?:now |already |also |personally |gone ahead and |just )*(?!(?:to|been|had|no|not|never)\b)"
     # the lexicon's agent actions (coach/lexicon.yaml ACT_VERB), and the verbs of a reply's
@@ -313,7 +313,7 @@ _NEXT_STEP = re.compile(
 # An action already taken, in the passive too: "a credit note has been raised", "the duplicate
 # has been reversed today". The customer has an outcome; a reply that says so needs no other step.
 # ("it should have been included" is what did not happen.)
-_DONE = re.compile(rf"(?<!should )(?<!would )(?<!could )(?<!might )(?<!must )(?<!may )"
+_DONE = lexicon.compile(rf"(?<!should )(?<!would )(?<!could )(?<!might )(?<!must )(?<!may )"
                    rf"\b(?:has|have|had)\s+(?:now\s+|just\s+|already\s+)?been\s+(?:{lexicon.pattern('ACT_VERB')})\b"
                    rf"|\b(?:I|we)(?:'ve| have)\s+(?:now\s+|just\s+|already\s+)?(?:{lexicon.pattern('ACT_VERB')})\b",
                    re.I)
@@ -327,11 +327,11 @@ _DONE = re.compile(rf"(?<!should )(?<!would )(?<!could )(?<!might )(?<!must )(?<
 # The past forms also match background ("since it was upgraded on 1 August"), so they count
 # for owning the outcome (verify.owns_problem), and only the scheduled ones as a next step.
 _ACT = lexicon.pattern("ACT_VERB")
-_OUTCOME = re.compile(
+_OUTCOME = lexicon.compile(
     rf"\b(?:was|were|is|are)\s+(?:now\s+|already\s+|just\s+)?(?:{_ACT}|delivered|paid)\b"
     rf"|\b(?:{_ACT}|went out|delivered|paid)\s+(?:\w+\s+){{0,3}}?(?:today|this morning|"
     rf"yesterday|on \d|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)", re.I)
-_SCHEDULED = re.compile(
+_SCHEDULED = lexicon.compile(
     r"\b(?:is|are|'s|'re)\s+now\s+(?:on\s+|for\s+|set for\s+|due\s+)?(?:(?:mon|tues|wednes|thurs|"
     r"fri|satur|sun)day|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
     r"dec)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d)"
@@ -347,7 +347,7 @@ def reports_outcome(text: str) -> bool:
 # Something the customer can do themselves, here and now ("you can send them a new offer from
 # the listing page", "you can still change the date in the app"); a redirect to someone else
 # ("you can contact the courier", "you can try our phone team") is the dead end itself.
-_OPTION = re.compile(r"\byou can (?:still |also |always |now |easily )?(?!(?:contact|call|ring|e-?mail|phone|"
+_OPTION = lexicon.compile(r"\byou can (?:still |also |always |now |easily )?(?!(?:contact|call|ring|e-?mail|phone|"
                      r"reach|get in touch|speak|talk|write|message|chat|visit|check|try|go|ask|wait|"
                      r"find|look|refer|raise|complain|follow)\b)(?!not\b|'t\b)[a-z]+", re.I)
 
@@ -377,7 +377,7 @@ def reported_actions(text: str) -> list[str]:
 # ---------------------------------------------------------------- acknowledgements
 # What a disowning aside runs down, by name: "the £9.99 a day roaming charge is a total rip off",
 # "these rises are a cheek", "the new verification step is a pain".
-_RUN_DOWN = re.compile(
+_RUN_DOWN = lexicon.compile(
     r"(?P<thing>\b(?:the|this|these|that|those|our|your)\s+(?:(?!(?:is|are|was|were|seems?|feels?)\b)"
     r"(?:[^\s,.;:!?]|(?<=\d)\.(?=\d))+\s+){0,6}?(?:(?!(?:is|are|was|were|seems?|feels?)\b)"
     r"(?:[^\s,.;:!?]|(?<=\d)\.(?=\d))+))\s+"
@@ -420,32 +420,32 @@ def _flagged_clause_ids(spans: list[tuple[int, int]], flags: Sequence[Flag], off
 
 # A clause that opens with a preposition modifies the clause after it ("- between the portal
 # and the phone line, it's a shambles"): once that one is dropped it dangles.
-_PREP_OPEN = re.compile(r"^[-\u2013\u2014\s]*(?:between|with|from|about|for|after|before|during|"
+_PREP_OPEN = lexicon.compile(r"^[-\u2013\u2014\s]*(?:between|with|from|about|for|after|before|during|"
                         r"since|at|on|in|by|of|to|despite|regarding)\b", re.I)
 
 
 # A clause that is only a filler word opens the clause after it and goes when that one goes.
-_FILLER = re.compile(r"^\s*(?:ok|okay|so|yeah|yes|look|well|right|ugh|hmm|um|ah|oh|hey|lol)\b[\s,.!]*$", re.I)
+_FILLER = lexicon.compile(r"^\s*(?:ok|okay|so|yeah|yes|look|well|right|ugh|hmm|um|ah|oh|hey|lol)\b[\s,.!]*$", re.I)
 
 
 # A clause that is only a wall's tag ("end of", "full stop", "it's policy") closes the clause
 # before it and goes when that one goes: "I've looked at this again, [but we don't do refunds
 # for part months,] end of" kept the tag alone (graded D).
-_WALL_TAG = re.compile(r"^\s*(?:end of|full stop|period|simple as that|that's that|that's it|"
+_WALL_TAG = lexicon.compile(r"^\s*(?:end of|full stop|period|simple as that|that's that|that's it|"
                        r"and that's (?:that|it|final)|no exceptions|rules are rules|it's (?:the )?policy|"
                        r"(?:company|our) (?:rule|policy)|per (?:our )?policy)\W*$", re.I)
 
 
 # A clause that goes on with the subject of the clause before it: once that one is dropped, the
 # "and" hangs on whatever is left ("As I said, [I'm just on the night desk] and can't really sort").
-_NO_SUBJECT = re.compile(r"^\s*(?:and|but|or)\s+(?:just\s+|really\s+|also\s+|still\s+)?(?:can't|cannot|can|"
+_NO_SUBJECT = lexicon.compile(r"^\s*(?:and|but|or)\s+(?:just\s+|really\s+|also\s+|still\s+)?(?:can't|cannot|can|"
                          r"could|couldn't|will|won't|would|wouldn't|have|has|had|haven't|hasn't|is|"
                          r"isn't|are|aren't|was|wasn't|were|weren't|do|don't|does|doesn't|did|"
                          r"didn't|need|needs|reckon|reckons|say|says|think|thinks|hope|hopes|"
                          r"expect|expects|believe|believes|guess|[a-z]+ed)\b", re.I)
 
 
-_RELATIVE = re.compile(r"^\s*(?:which|who|whom|whose)\b", re.I)
+_RELATIVE = lexicon.compile(r"^\s*(?:which|who|whom|whose)\b", re.I)
 
 
 def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool:
@@ -482,8 +482,8 @@ def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool
     return False
 
 
-_FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ours|we're|we've|we'll|we'd)\b", re.I)
-_THIRD = re.compile(r"\b(?:they|them|their|theirs|themselves|they're|they've|they'll|they'd)\b", re.I)
+_FIRST_PLURAL = lexicon.compile(r"\b(?:we|us|our|ours|we're|we've|we'll|we'd)\b", re.I)
+_THIRD = lexicon.compile(r"\b(?:they|them|their|theirs|themselves|they're|they've|they'll|they'd)\b", re.I)
 
 
 def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
@@ -570,7 +570,7 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
 
 # A limit on what the agent can see or do, whatever the flag's type: "they don't let us see it
 # on chat" (flagged as they_language) tells the customer something they then have to work around.
-_LIMIT = re.compile(r"\b(?:don'?t|do not|won'?t|will not|doesn'?t|does not|never)\s+(?:let|allow|give|"
+_LIMIT = lexicon.compile(r"\b(?:don'?t|do not|won'?t|will not|doesn'?t|does not|never)\s+(?:let|allow|give|"
                     r"show|tell)\s+(?:us|me)\b|\b(?:I|we)\s+(?:can'?t|cannot|can not|couldn'?t|"
                     r"have no|don'?t have)\b", re.I)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from coach import lexicon
 from coach.flags import Flag
 from coach.taxonomy import TYPE_NAMES, TYPES
 from coach.rewrite.edits import OUTSIDE, team_named
@@ -25,10 +26,10 @@ TEMPLATES: dict[str, str] = {t: TYPES[t].rewrite.template for t in TYPE_NAMES}
 NEXT_STEP_GAP = "[the next step you will take]"
 NEXT_STEP_SENTENCE = f"Next, I'll {NEXT_STEP_GAP}."
 TEMPLATE_ORDER = tuple(sorted(TYPE_NAMES, key=lambda t: TYPES[t].rewrite.lead))
-_GREETING = re.compile(r"^(?:(?:@\w+(?:\.\w+)*[,:]?\s+)+(?=\S)|(?:@\w+(?:\.\w+)*[,:]?\s+)*(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b"
+_GREETING = lexicon.compile(r"^(?:(?:@\w+(?:\.\w+)*[,:]?\s+)+(?=\S)|(?:@\w+(?:\.\w+)*[,:]?\s+)*(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b"
                        r"(?:\s+(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.)?[^,.!?\n\u2014\u2013]{0,40}(?:[,!]|\s[\u2014\u2013-])\s*)", re.I)
-_TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|St)\.\s*$")
-PLACEHOLDER = re.compile(r"\[([^\]]+)\]")
+_TITLE_END = lexicon.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|St)\.\s*$")
+PLACEHOLDER = lexicon.compile(r"\[([^\]]+)\]")
 
 
 @dataclass
@@ -72,7 +73,7 @@ def split_greeting(sentence: str) -> tuple[str, str]:
 
 
 # Words that start a sentence but not a name: after "Hi Dana, " they read lower-case.
-_MID_SENTENCE = re.compile(r"^(?:We|We're|We've|We'll|We'd|Our|Us|It|It's|This|That|The|Your|"
+_MID_SENTENCE = lexicon.compile(r"^(?:We|We're|We've|We'll|We'd|Our|Us|It|It's|This|That|The|Your|"
                            r"There|There's|Here's|Sorry|Thanks|Thank|Unfortunately|Next|Yeah|Yes|Yep|Ok|Okay|Well|Look|Ugh|"
                            r"Regarding|About|As|Per|Following|Further|Just|So|Please|Apologies)\b")
 
@@ -86,7 +87,7 @@ def join_greeting(greet: str, text: str) -> str:
 
 
 # The company, not the agent, says no: a limit the reply must keep, not pass on.
-_WE_REFUSE = re.compile(r"\bwe\s+(?:really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|won't|will not|"
+_WE_REFUSE = lexicon.compile(r"\bwe\s+(?:really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|won't|will not|"
                         r"don't|do not|are unable|'re unable|aren't able|are not able)\b", re.I)
 
 

@@ -189,7 +189,7 @@ def _unit_accepts(draft: str, units, trial: list[str], ui: int, coach: Coach, fa
             and not _unit_problems(ck, trial[ui], gaps))
 
 
-_SUBORDINATE = re.compile(r"^(?:if|when|unless|because|since|although|though|while|once|as)\b[^,]*$",
+_SUBORDINATE = lexicon.compile(r"^(?:if|when|unless|because|since|although|though|while|once|as)\b[^,]*$",
                           re.I)
 
 
@@ -250,7 +250,7 @@ def _gap_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts
 
 # Someone else still named as the one who acted, once "not us" is cut: a cleft ("It was the
 # promoter who...") or a team, party or system the lexicon knows as someone to blame.
-_BLAME_LEFT = re.compile(rf"\bit was (?:the|their|your|a|an) [\w-]+(?: [\w-]+)? (?:who|that)\b|"
+_BLAME_LEFT = lexicon.compile(rf"\bit was (?:the|their|your|a|an) [\w-]+(?: [\w-]+)? (?:who|that)\b|"
                          rf"{lexicon.pattern('BLAMEE_HEAD')}", re.I)
 
 
@@ -294,7 +294,7 @@ def _kept_template(draft: str, units, chosen: list[str], ui: int, coach: Coach, 
 
 # The types whose words may stay beside a reason gap: the rule itself, or the limit it sets.
 _DECISION_TYPES = ("policy_wall", "powerless")
-_REASON = re.compile(lexicon.pattern("REASON"), re.I)
+_REASON = lexicon.compile(lexicon.pattern("REASON"), re.I)
 
 
 def _reason_given(draft: str, u, text: str) -> bool:
@@ -340,8 +340,8 @@ def _wall_dropped(draft: str, units, chosen: list[str], ui: int, coach: Coach, f
     return None
 
 
-_WISH_LEAD = re.compile(lexicon.pattern("WISH_LEAD"), re.I)
-_HELPLESS = re.compile(lexicon.pattern("HELPLESS"), re.I)
+_WISH_LEAD = lexicon.compile(lexicon.pattern("WISH_LEAD"), re.I)
+_HELPLESS = lexicon.compile(lexicon.pattern("HELPLESS"), re.I)
 
 
 def _without_wall_tags(body: str, leading: Sequence[str] = (),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterator, Sequence
 
+from coach import lexicon
 from coach.errors import ModelUnavailableError
 from coach.text import NORMALISE, DraftView, sentence_bounds
 
@@ -41,49 +42,49 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 _DAY = (r"(?:Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:rs(?:day)?)?|Fri(?:day)?|"
         r"Sat(?:urday)?|Sun(?:day)?)")
 FACT_PATTERNS: dict[str, re.Pattern[str]] = {
-    "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+    "email": lexicon.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
     # A social reply's @handle names who it answers: dropping it was graded a lost name.
     # Handles may hold dots ("@mei.styles", Instagram-style); a domain after "@" is an e-mail's.
-    "handle": re.compile(r"(?<![\w.@])@\w{2,}(?:\.\w+)*\b(?<!\.com)(?<!\.net)(?<!\.org)(?<!\.co)"
+    "handle": lexicon.compile(r"(?<![\w.@])@\w{2,}(?:\.\w+)*\b(?<!\.com)(?<!\.net)(?<!\.org)(?<!\.co)"
                          r"(?<!\.io)(?!\.\w)"),
-    "url": re.compile(r"\b(?:https?://|www\.)[^\s<>\"')]+[^\s<>\"').,;:!?]"
+    "url": lexicon.compile(r"\b(?:https?://|www\.)[^\s<>\"')]+[^\s<>\"').,;:!?]"
                       r"|\b[a-z0-9-]+\.(?:com|co\.uk|org|net|io|app|gov\.uk|help)(?:/[^\s,;]*[\w/])?\b",
                       re.I),
-    "phone": re.compile(r"(?<![\w#-])(?:\+\d{1,3}[ -]?)?(?:\(?0\d{2,4}\)?[ -]?)\d{3,4}[ -]?\d{3,4}\b"),
+    "phone": lexicon.compile(r"(?<![\w#-])(?:\+\d{1,3}[ -]?)?(?:\(?0\d{2,4}\)?[ -]?)\d{3,4}[ -]?\d{3,4}\b"),
     # An ISO currency code before the number ("AUD 1,190", "INR 2,45,000") is one fact, whole:
     # read as a proper noun it was cut at the comma ("AUD 1") and put into a placeholder so.
-    "amount": re.compile(r"(?:(?:[£$€¥₹]|\b(?-i:AUD|USD|EUR|GBP|INR|NZD|CAD|SGD|AED|HKD|JPY|CHF|ZAR|"
+    "amount": lexicon.compile(r"(?:(?:[£$€¥₹]|\b(?-i:AUD|USD|EUR|GBP|INR|NZD|CAD|SGD|AED|HKD|JPY|CHF|ZAR|"
                          r"SEK|NOK|DKK|PLN|MYR|PHP|THB|IDR|Rs\.?)\s)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:/\s?\w+|k|m|bn))?"
                          r"|\b\d[\d,]*(?:\.\d+)?%|\b\d[\d,]*(?:\.\d+)?\s?(?:GB|MB|TB|kg|g|mg|km|cm|mm|ml|cl|litres?|liters?|inch(?:es)?|ft|lbs?|oz|miles|kWh|kW|mAh|Mbps|Gbps|mph|EUR|USD|GBP|AUD|INR|NZD|CAD|SGD|AED|gems|credits|points|RP|XP|titles|items)\b)",
                          re.I),
-    "place": re.compile(r"\b\d+[A-Z]?\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Road|Rd|Close|Lane|Street|St|Mews|Way|Avenue|Ave|Drive|Park|Court|Place|Square|Crescent|Gardens|Terrace|Grove|Hill)\b(?:,\s+[A-Z][\w]+)?"
+    "place": lexicon.compile(r"\b\d+[A-Z]?\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Road|Rd|Close|Lane|Street|St|Mews|Way|Avenue|Ave|Drive|Park|Court|Place|Square|Crescent|Gardens|Terrace|Grove|Hill)\b(?:,\s+[A-Z][\w]+)?"
                         r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door|week|term|semester|stage|phase|tier|step|section|chapter|module|episode)\s+#?(?-i:[A-Z0-9])[\w.-]*\b"
                         # "round" is also a preposition ("outages round Leeds"): only "round 3".
                         r"|\bround\s+\d+\b"
                         r"|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+-[a-z]+\b"
                         r"|\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)?\s?-\s?\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d+(?:\.\d+){1,3}\b", re.I),
-    "date": re.compile(rf"\b(?:{_DAY}\.?,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:-|and|&)\s*\d{{1,2}}(?:st|nd|rd|th)?)?"
+    "date": lexicon.compile(rf"\b(?:{_DAY}\.?,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:-|and|&)\s*\d{{1,2}}(?:st|nd|rd|th)?)?"
                        rf"(?:\s+of)?\s+{_MONTH}\b\.?(?:\s+\d{{4}})?"
                        rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
                        rf"|\b\d{{1,2}}/\d{{4}}\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
                        rf"|\b{_DAY}\b(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"),
-    "time": re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)\b|\b\d{1,2}:\d{2}\b"
+    "time": lexicon.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)\b|\b\d{1,2}:\d{2}\b"
                        r"|\b\d+(?:\s?-\s?\d+)?\s+(?:working |business )?(?:minutes?|mins?|hours?|hrs?|"
                        r"days?|weeks?|months?|years?)\b"),
-    "reference": re.compile(r"(?<![\w/])#?(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z]|[\d-]{4,})[A-Z0-9]+(?:-[A-Z0-9]+)*\b"
+    "reference": lexicon.compile(r"(?<![\w/])#?(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z]|[\d-]{4,})[A-Z0-9]+(?:-[A-Z0-9]+)*\b"
                             r"|#\d+\b"),
-    "name": re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Chef)\.?\s+[^\W\d_][\w'-]+"
+    "name": lexicon.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Chef)\.?\s+[^\W\d_][\w'-]+"
                        r"|\b(?:Hi|Hey|Dear|Hello|Morning|Afternoon|Evening),?\s+"
                        r"(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b)(?P<greet>[^\W\d_][\w'-]+)"
                        # a dash sign-off: "... update you here. -Bea", "— Sam"
                        r"|(?:(?<=\s[-\u2013\u2014])|(?<=\s[-\u2013\u2014]\s)|(?<=^[-\u2013\u2014]))[A-Z][a-z]{2,}\b(?=[.!]?\s*(?:$|\n|[A-Z]))"),
     # Proper nouns mid-sentence (places, companies, products, people) and acronyms anywhere.
-    "proper": re.compile(r"(?<=[a-z0-9,;:)] )(?:[A-Z\u00C0-\u024F][\w'\u00C0-\u024F-]*)(?:\s+(?:[A-Z\u00C0-\u024F][\w'-]*|\d+[\w.]*))*"
+    "proper": lexicon.compile(r"(?<=[a-z0-9,;:)] )(?:[A-Z\u00C0-\u024F][\w'\u00C0-\u024F-]*)(?:\s+(?:[A-Z\u00C0-\u024F][\w'-]*|\d+[\w.]*))*"
                          r"|\b[A-Z]{2,}[0-9]*\b"),
 }
 # The text before a word that follows a greeting ("Dear Mr Obi, Something went wrong"): that word
 # starts the sentence, so its capital says nothing about it being a proper noun.
-_AFTER_GREETING = re.compile(r"(?:^|[.!?\n]\s*)(?:hi|hey|hello|dear|morning|afternoon|evening|"
+_AFTER_GREETING = lexicon.compile(r"(?:^|[.!?\n]\s*)(?:hi|hey|hello|dear|morning|afternoon|evening|"
                              r"good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40},\s*$", re.I)
 _NOT_NAMES = {"I", "We", "You", "There", "Team", "All", "Everyone", "Again", "So", "For", "Thank",
               "Our", "Sir", "Madam", "Customer", "Passenger", "Player", "Guest", "Member", "Thanks",
@@ -105,8 +106,8 @@ PHONE_REGIONS = ("GB", "IE", "US", "AU", "IN")
 # no valid number in PHONE_REGIONS has fewer than 6 digits (Australia's "13 22 11"), and
 # urlextract only finds a host followed by ".tld" (TLDs have 2+ letters), an IPv4 address or a
 # scheme.
-_PHONEISH = re.compile(r"\d(?:\D{0,3}\d){5}")
-_DOMAINISH = re.compile(r"[^\W_]\.[^\W\d_]{2}|://|\d\.\d+\.\d+\.\d")
+_PHONEISH = lexicon.compile(r"\d(?:\D{0,3}\d){5}")
+_DOMAINISH = lexicon.compile(r"[^\W_]\.[^\W\d_]{2}|://|\d\.\d+\.\d+\.\d")
 _URL_TAIL = ".,;:!?'\""
 
 
@@ -255,13 +256,13 @@ PROMISES: dict[str, str] = {
                 r"|\b\d+\s*(?:-\s*\d+\s*)?(?:working |business )?(?:hours?|days?|weeks?)\b|\basap\b|\bimmediately\b"
                 r"|\bright away\b|\bstraight away\b|\bfirst thing\b|\bshortly\b|(?<!as )\bsoon\b",
 }
-_PROMISE_RE = {k: re.compile(v, re.I) for k, v in PROMISES.items()}
+_PROMISE_RE = {k: lexicon.compile(v, re.I) for k, v in PROMISES.items()}
 
 
-_NEGATED = re.compile(r"\b(?:not|no|never|unable|cannot|without|nor)\b|n't\b", re.I)
+_NEGATED = lexicon.compile(r"\b(?:not|no|never|unable|cannot|without|nor)\b|n't\b", re.I)
 
 
-_CONTRAST = re.compile(r"[,;]\s+(?=(?:but|however|though|although|yet)\b)|;\s+", re.I)
+_CONTRAST = lexicon.compile(r"[,;]\s+(?=(?:but|however|though|although|yet)\b)|;\s+", re.I)
 
 
 def promises_in(text: str, affirmative_only: bool = False) -> dict[str, list[str]]:
@@ -287,10 +288,10 @@ def promises_in(text: str, affirmative_only: bool = False) -> dict[str, list[str
 # A benefit named as ended is no offer: "price matching got scrapped", "we no longer offer
 # vouchers". Only the words right next to it count, so "we scrapped the fee and issued a
 # credit" still offers the credit.
-_WITHDRAWN_AFTER = re.compile(r"^ (?:\w+ ){0,2}?(?:got |was |were |has been |have been |is |are )?"
+_WITHDRAWN_AFTER = lexicon.compile(r"^ (?:\w+ ){0,2}?(?:got |was |were |has been |have been |is |are )?"
                               r"(?:scrapped|discontinued|abolished|axed|phased out|withdrawn|"
                               r"ended(?! up)|retired|dropped|stopped)\b", re.I)
-_WITHDRAWN_BEFORE = re.compile(r"\b(?:no longer (?:\w+ )?|stopped (?:\w+ing )?|scrapped (?:the |our )?|"
+_WITHDRAWN_BEFORE = lexicon.compile(r"\b(?:no longer (?:\w+ )?|stopped (?:\w+ing )?|scrapped (?:the |our )?|"
                                r"discontinued (?:the |our )?|ended (?:the |our )?|axed (?:the |our )?)"
                                r"(?:\w+ ){0,1}$", re.I)
 
@@ -301,21 +302,21 @@ def _withdrawn(chunk: str, m: re.Match) -> bool:
                 or _WITHDRAWN_BEFORE.search(chunk[max(0, m.start() - 60):m.start()]))
 
 
-_REFUSED = re.compile(r"\b(?:can't|cannot|can not|couldn't|could not|won't|not able to|unable to|"
+_REFUSED = lexicon.compile(r"\b(?:can't|cannot|can not|couldn't|could not|won't|not able to|unable to|"
                       r"not allowed to|wouldn't be able to|don't|do not)\s+(?:\w+ly\s+)?(\w+)", re.I)
-_CAN_DO = re.compile(r"\b(I|we)(?:'ll| will| can| could|'ve| have| am able to| are able to)\s+"
+_CAN_DO = lexicon.compile(r"\b(I|we)(?:'ll| will| can| could|'ve| have| am able to| are able to)\s+"
                      r"(?:now\s+|also\s+|certainly\s+)?(\w+)", re.I)
 
 
 # The result of a check the draft never reported: "I've checked and found that the fee doesn't
 # apply", "your complaint has already been resolved", "it's not an error". Matched in negated
 # sentences too (unlike the offers above), since "not an error" is itself the invented finding.
-_FINDING = re.compile(
+_FINDING = lexicon.compile(
     r"\b(?:found|discovered|confirmed|determined|established|verified)\s+(?:out\s+)?(?:that|the (?:issue|problem|cause|error|fault))\b"
     r"|\b(?:has|have|had) (?:already |now |since )?been (?:resolved|fixed|sorted|processed|approved|completed|corrected|cleared|refunded)\b"
     r"|\b(?:is|was|it's|that's)\s+not (?:an? )?(?:error|mistake)\b|\bnot applicable\b", re.I)
-_ADMISSION = re.compile(r"\bwe(?:'ve| have)? made (?:a |an |some )?(?:mistakes?|errors?)\b|\bour (?:mistake|error|fault)\b", re.I)
-_WENT_WRONG = re.compile(r"\b(?:mistakes?|errors?|wrong|fault\w*|glitch\w*|bug\w*|lost|los[et]|broke\w*|missed|"
+_ADMISSION = lexicon.compile(r"\bwe(?:'ve| have)? made (?:a |an |some )?(?:mistakes?|errors?)\b|\bour (?:mistake|error|fault)\b", re.I)
+_WENT_WRONG = lexicon.compile(r"\b(?:mistakes?|errors?|wrong|fault\w*|glitch\w*|bug\w*|lost|los[et]|broke\w*|missed|"
                          r"forgot\w*|fail\w*|double[- ]?\w*|twice|incorrect\w*|delay\w*|late|oversight|"
                          r"mix-?up|dropped the ball|mess\w*|outage|damag\w*|missing|overcharg\w*|"
                          r"duplicate\w*|cancell?ed|issue|problem|shambles|crash\w*|down)\b", re.I)
@@ -335,7 +336,7 @@ def _outcome_stem(hit: str) -> str:
 # on dev, round r2: 5 of the model's 30 D rewrites claimed one, against 1 of its 9 A/B, and 2
 # of 19 writers' references). A step still to come ("I'll check why with the depot") is the
 # process the agent owns, not a claim.
-_ACTION = re.compile(r"\b(?:I|we)(?P<aux>'ve| have)?\s+(?:(?:now|also|already|just|personally|"
+_ACTION = lexicon.compile(r"\b(?:I|we)(?P<aux>'ve| have)?\s+(?:(?:now|also|already|just|personally|"
                      r"gone ahead and|went ahead and|then)\s+)*(?P<verb>[a-z]+)", re.I)
 _PAST = frozenset("sent found told made gave took spoke rang wrote got put set paid left kept "
                   "brought caught chose drove fed heard held knew lent lost meant met ran sold "
@@ -379,7 +380,7 @@ def actions_added(draft: str, candidate: str) -> list[str]:
 
 
 # A step the agent commits to: "I'll contact them", "we will notify the team", "let me find out".
-_COMMIT = re.compile(r"\b(?:(?:I|we)(?:'ll|\s+will|\s+shall|'m going to|\s+am going to|'re going to|"
+_COMMIT = lexicon.compile(r"\b(?:(?:I|we)(?:'ll|\s+will|\s+shall|'m going to|\s+am going to|'re going to|"
                      r"\s+are going to|\s+can(?!'t|not))|let me)\s+(?:now\s+|also\s+|personally\s+|then\s+|"
                      r"just\s+|gladly\s+|happily\s+|directly\s+|still\s+|always\s+)*(?P<verb>[a-z]+)"
                      # the step under way: "I'm passing your application to..."
@@ -391,7 +392,7 @@ _NO_COMMIT = frozenset("be need have update keep let reply respond come answer "
                        "understand see imagine appreciate hope afraid sorry happy glad "
                        "experienc hav hop go".split())
 # The customer as the one who acts: "you'll need to contact them", "you can send them an offer".
-_CUSTOMER_DOES = re.compile(r"\byou(?:'ll|'d|\s+will|\s+would|\s+can|\s+could|\s+may|\s+might|"
+_CUSTOMER_DOES = lexicon.compile(r"\byou(?:'ll|'d|\s+will|\s+would|\s+can|\s+could|\s+may|\s+might|"
                             r"\s+should|\s+must|'re|\s+are)?(?:\s+(?:need|have|want|be able|just|"
                             r"also|still|always|directly|like))*(?:\s+to)?\s+$|\b(?:please|kindly|pls)\s+$"
                             # an imperative opening a sentence: "check our returns FAQ at ..."
@@ -436,7 +437,7 @@ NEW_ACTION = "new action: "
 _NOT_VERB = frozenset("this that these those it its the a an no any some your our my their to "
                       "in on at for with of by from because and but or so as if than all both "
                       "very too more less there here what which who".split())
-PLACEHOLDER_RE = re.compile(r"\[[^\]]*\]")
+PLACEHOLDER_RE = lexicon.compile(r"\[[^\]]*\]")
 
 
 def promises_added(draft: str, candidate: str) -> list[str]:
@@ -509,10 +510,10 @@ def _no_team_name() -> frozenset[str]:
     return frozenset(lexicon.words("NO_TEAM_NAME"))
 
 
-_HANDOFF_TEAM = re.compile(r"\b(?:pass|passing|forward|forwarding|send|sending|refer|referring)\s+"
+_HANDOFF_TEAM = lexicon.compile(r"\b(?:pass|passing|forward|forwarding|send|sending|refer|referring)\s+"
                            r"(?:this|it|your(?:\s+[\w-]+){1,4}?)\s+(?:on\s+)?to\s+(?:our|the)\s+"
                            r"(?P<team>[\w&-]+(?:\s+[\w&-]+)?)\s+(?:team|department|desk)\b", re.I)
-_HANDOFF = re.compile(r"\b(?:I'll|I will|I'm going to|let me|we'll|we will)\s+(?:now\s+)?(?:pass|escalate|"
+_HANDOFF = lexicon.compile(r"\b(?:I'll|I will|I'm going to|let me|we'll|we will)\s+(?:now\s+)?(?:pass|escalate|"
                       r"forward|refer|send|raise|flag)\s+(?:this|it|your (?:request|case|query|complaint))"
                       r"\s+(?:on\s+)?(?:to|with|up)\b", re.I)
 
@@ -522,7 +523,7 @@ def _reason_cue() -> re.Pattern:
     """The lexicon's reason words (REASON), without the bare ", as", which joins any clause."""
     from coach import lexicon  # noqa: PLC0415
 
-    return re.compile(r"(?:" + lexicon.pattern("REASON") + r")\s+(?P<rest>(?:[\w'-]+\s+){0,2}[\w'-]+)",
+    return lexicon.compile(r"(?:" + lexicon.pattern("REASON") + r")\s+(?P<rest>(?:[\w'-]+\s+){0,2}[\w'-]+)",
                       re.I)
 
 
@@ -549,7 +550,7 @@ def reasons_added(draft: str, candidate: str) -> list[str]:
 # (coach/detectors/rules/packs/strict/dodges.yaml): the verifier asks the rule engine, as it asks
 # the detectors for flags, and keeps no dodge list of its own. OWN is the positive side: the text
 # speaks for the company or the agent with a verb.
-OWN = re.compile("|".join([
+OWN = lexicon.compile("|".join([
     r"\b(?:I|we)\s+(?:really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|couldn't|could not|am unable|'m unable|are unable|'re unable|am not able|'m not able|are not able|'re not able|have no (?:way|power|control|say|authority)|(?:wouldn't|would not|won't|will not) be able to)\b",
     r"\b(?:they|he|she|it|the \w+(?: team)?)\s+(?:can't|cannot|won't|couldn't)\b",
     r"\bunable to\b|\bnot able to\b|\bno way (?:for (?:me|us) )?to\b|\bno way of\b|\bnothing (?:more )?(?:I|we) can\b|\bnot much (?:I|we) can\b",
@@ -576,7 +577,7 @@ OWN = re.compile("|".join([
     r"\bfor any inconvenience\b|\bany inconvenience\b|\bwe apologi[sz]e for the inconvenience\b",
     r"\bpolicy (?:is|says|states|doesn't|does not)\b[^.!?]{0,40}$",
 ]), re.I | re.M)
-OWN = re.compile(
+OWN = lexicon.compile(
     r"\b(?:I|we)(?:'ve| have|'ll| will|'m| am|'re| are|'d| would)?\s+(?:just |now |already |also |personally |gone ahead and |going to |happy to |able to |can )*"
     r"(?!(?:can't|cannot|don't|won't|not)\b)[a-z]+\b|\blet me\b|\bhere's what\b|\bwe made\b|\bour (?:mistake|error|fault)\b",
     re.I)
@@ -613,7 +614,7 @@ def _strict_matches(view: DraftView) -> list:
 
 
 # ---------------------------------------------------------------- format / length
-_ARTEFACT = re.compile(r"<\|im_(?:start|end)\|>|\bsystem prompt\b|\bas an ai\b|\blanguage model\b|"
+_ARTEFACT = lexicon.compile(r"<\|im_(?:start|end)\|>|\bsystem prompt\b|\bas an ai\b|\blanguage model\b|"
                        r"\brewrite[sd]?:|\bdraft:|\bflagged\b|\bownership\b|```|\{\s*\"|\[[^\]]{2,60}\]",
                        re.I)
 
@@ -640,7 +641,7 @@ def _prompt_ngrams() -> set[tuple[str, ...]]:
 
 
 _PROMPT_NGRAMS: set[tuple[str, ...]] | None = None
-_LEAK = re.compile(r"\b(?:you are an? (?:helpful )?(?:assistant|ai)|my instructions|previous instructions|"
+_LEAK = lexicon.compile(r"\b(?:you are an? (?:helpful )?(?:assistant|ai)|my instructions|previous instructions|"
                    r"system prompt|as instructed)\b", re.I)
 
 
@@ -673,7 +674,7 @@ def without_copied(candidate: str, examples: Sequence[str], draft: str) -> str:
 # A lower-case word, then a word that only opens a sentence, with no stop between: a join the
 # model dropped ("...your perspective Your new instalments are..."). Not a handle's or an
 # address's tail ("@mei.styles Your refund...").
-_RUN_ON = re.compile(r"(?<![@./\w-])[a-z]{2,} (?:Your|We|We're|We've|We'll|Our|It's|Please|Thanks|Thank|Sorry|"
+_RUN_ON = lexicon.compile(r"(?<![@./\w-])[a-z]{2,} (?:Your|We|We're|We've|We'll|Our|It's|Please|Thanks|Thank|Sorry|"
                      r"Unfortunately)\b|\b\d+(?:st|nd|rd|th) I(?:'ve|'ll) (?:now |just |also )?[a-z]+ed\b")
 
 
@@ -698,8 +699,8 @@ def format_problems(draft: str, candidate: str, max_ratio: float = 1.6, slack_wo
     return probs
 
 
-_SENT = re.compile(r"[^.!?\n]+[.!?]*")
-_WORDS = re.compile(r"[a-z0-9']+")
+_SENT = lexicon.compile(r"[^.!?\n]+[.!?]*")
+_WORDS = lexicon.compile(r"[a-z0-9']+")
 
 
 def duplicated(text: str) -> list[str]:
@@ -716,7 +717,7 @@ def duplicated(text: str) -> list[str]:
 _DECIDE = (r"(?:allow|permit|approv|accept|refund|waiv|return|exchang|cancel|extend|backdat|reissu|"
            r"honou?r|revers|remov|lift|reduc|match(?!\w*\s+(?:what|our|ours|any|the (?:one|details|records?|reading|name|address)))|offer|replac|transfer|reinstat|grant|authori[sz]|"
            r"process|change|move|switch|compensat|credit|discount|enter into|give (?:a )?reasons?)")
-_DECISION = re.compile(
+_DECISION = lexicon.compile(
     rf"(?:\bnot|\bnever|n't|\bcannot|\bunable to|\bno longer)\s+(?:\w+ly\s+)?(?:be\s+|been\s+)?"
     rf"(?:able to\s+)?{_DECIDE}\w*"
     r"|\b(?:non-?refundable|not (?:refundable|eligible|possible|transferable|available)|ineligible|"
@@ -745,7 +746,7 @@ def states_decision(text: str) -> bool:
 # an offer, so a rewrite is never required to keep one (decision_lost reads _DECISION only); the
 # fallback keeps one as the agent wrote it, with the reason gap, rather than lose it to a
 # template (on dev these lost their sentence: "[what you can do for them]").
-_REFUSAL = re.compile(
+_REFUSAL = lexicon.compile(
     r"\bwe\s+(?:can't|cannot|can not|are unable to|aren't able to|are not able to)\s+"
     r"(?!(?:find|see|locate|access|reach|get|tell|say|help|do|guarantee|promise|confirm|check|"
     r"wait|thank|apologi[sz]e|believe|imagine|know|understand|work out|figure)\b)[a-z]+"

@@ -35,7 +35,7 @@ def _alternation(*lists: str, drop: tuple[str, ...] = ()) -> str:
 # side uses too ("payments") is evidence for neither, so it is left out, and so are the names in
 # NOT_ANTECEDENTS ("a support ticket ... they'll call you").
 _OTHER_LISTS = ("THIRD_PARTIES", "OUTSIDE_BODIES", "CUSTOMER_SIDE")
-ORG_NOUNS = re.compile(
+ORG_NOUNS = lexicon.compile(
     r"\b(?:(?P<det>your|our|the|my|their|his|her)\s+)?"
     r"(?:(?!(?:your|our|the|my|their|his|her)\b)[\w&-]+\s+){0,2}?"
     r"(?P<org>(?-i:IT)|"
@@ -45,7 +45,7 @@ ORG_NOUNS = re.compile(
 
 # Partner companies, outside bodies and the customer's own people and things: a "they" pointing
 # back here is clean (what the customer's kids or a courier do is not our distancing).
-OTHER_NOUNS = re.compile(r"\b(?:" + _alternation(*_OTHER_LISTS) + r")\b", re.IGNORECASE)
+OTHER_NOUNS = lexicon.compile(r"\b(?:" + _alternation(*_OTHER_LISTS) + r")\b", re.IGNORECASE)
 
 
 def _judge(m_org: "re.Match[str] | None", m_other: "re.Match[str] | None") -> str | None:
@@ -125,7 +125,7 @@ def not_after_agent_owner(view: DraftView, match: "re.Match[str]") -> bool:
     return not re.search(r"\b(?:we|i|our team|i've|we've)\b[^.,;]*$", head, re.IGNORECASE)
 
 
-_PLURAL_NP = re.compile(
+_PLURAL_NP = lexicon.compile(
     r"\b(?:the|your|these|those|both|all|some|any|my|his|her|\d[\d,.]*|two|three|four|five|"
     r"several|many|few)\s+(?:[\w-]+\s+){0,2}?[a-z]{3,}s\b|\b(?:every|each)\s+\w+", re.IGNORECASE)
 
@@ -144,7 +144,7 @@ def they_has_no_antecedent(view: DraftView, match: "re.Match[str]") -> bool:
     return True
 
 
-_REASON = re.compile(lexicon.pattern("REASON"), re.IGNORECASE)
+_REASON = lexicon.compile(lexicon.pattern("REASON"), re.IGNORECASE)
 
 
 @condition("not_a_reasoned_refusal")

@@ -39,7 +39,7 @@ import yaml
 
 from coach.errors import RulePackError
 from coach.flags import Flag
-from coach.lexicon import expand, load as load_lexicon
+from coach.lexicon import chat_contractions, expand, load as load_lexicon
 from coach.detectors.rules.conditions import CONDITIONS
 from coach.detectors.rules.literals import required
 from coach.taxonomy import SEVERITIES, TYPES
@@ -174,7 +174,7 @@ def _compile(pattern: str | list[str], macros: dict[str, str], where: str,
     if isinstance(pattern, list):  # a list of alternatives reads better than one long line
         pattern = "|".join(f"(?:{p})" for p in pattern)
     try:
-        expanded = expand(pattern, macros, where, rule)
+        expanded = chat_contractions(expand(pattern, macros, where, rule))
         return re.compile(expanded if case_sensitive else lower_literals(expanded))
     except re.error as e:
         raise RulePackError(where, f"bad regex: {e}", rule) from None
