@@ -93,11 +93,10 @@ def expand(pattern: str, macros: dict[str, str], where: str, rule: str) -> str:
 
 # The auxiliaries whose "n't" chat drops ("cant", "dont", "isnt"); written out before the "n't",
 # so "\\w+n't" (any word) never turns into "payment" or "went".
-_AUX_STEM = re.compile(r"(?<![A-Za-z])(?:ca|wo|do|does|did|is|are|was|were|could|would|should|"
-                       r"have|has|had|ai|must|need)$", re.I)
-_ESCAPES = re.compile(r"\\.")
 _STEMS = ("ca", "wo", "do", "does", "did", "is", "are", "was", "were", "could", "would", "should",
-          "have", "has", "had")
+          "have", "has", "had", "ai", "must", "need")
+_AUX_STEM = re.compile(r"(?<![A-Za-z])(?:" + "|".join(_STEMS) + r")$", re.I)
+_ESCAPES = re.compile(r"\\.")
 _ANY_NT = "(?:n't|(?:" + "|".join(f"(?<=\\b{s})" for s in _STEMS) + ")nt\\b)"
 
 

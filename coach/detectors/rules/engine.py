@@ -46,8 +46,10 @@ from coach.taxonomy import SEVERITIES, TYPES
 from coach.text import DraftView
 
 PACK_DIR = Path(__file__).parent / "packs"
-# From this many characters a draft is scanned paragraph by paragraph (see Rule.matches): 1 MB of
-# transcript spent 3.5 s in the rules, most of it in paragraphs that hold none of a rule's words.
+# Below this many characters a rule first looks for its words in the whole draft (one substring
+# search each, the common case: most drafts hold none); from it on, straight away paragraph by
+# paragraph (Rule.matches): 1 MB of transcript spent 3.5 s in the rules, most of it in
+# paragraphs that hold none of a rule's words.
 LONG_DRAFT = 20_000
 _SCOPES = {"sentence", "next", "prev", "around", "after", "before", "draft", "rest_of_sentence",
            "sentence_before"}
