@@ -70,11 +70,23 @@ def test_the_higher_ups_the_rules_know_become_we(boss):
     "Regards, Claims Review",
     "The payments are working normally again now.",          # a plural name is a plural noun
     "The card team is not responding to us.",                # "we ... to us" contradicts itself
-    "The network lot say they're on it.",                     # "we say they're on it"
     "Billing told me they added it.",                         # "we told me"
+    "The Samsung repair team decides that.",                  # a partner's team, by its name
 ])
 def test_what_the_edit_must_not_make_we(sentence):
     assert edits.swap_org(sentence) is None
+
+
+@pytest.mark.parametrize("sentence,owned", [
+    # what our team reports doing is what we do (not "we say we're on it")
+    ("The network lot say they're on it.", "We're on it."),
+    ("The tours desk said they'd try to move you to the 16th.", "We'll try to move you to the 16th."),
+    ("the billing team said they would refund it.", "we will refund it."),
+    # a team named in two words
+    ("The trust & safety folks pulled the listing.", "We pulled the listing."),
+])
+def test_what_our_teams_say_or_do_becomes_we(sentence, owned):
+    assert edits.swap_org(sentence) == owned
 
 
 @pytest.mark.parametrize("noun", [w for w in lexicon.words("CUSTOMER_SIDE") + lexicon.words("THIRD_PARTIES")

@@ -24,6 +24,7 @@ from typing import Sequence
 
 from coach import lexicon
 from coach.flags import Flag
+from coach.rewrite.verify import extract_facts, states_refusal
 from coach.taxonomy import TYPES
 
 # Kinds, best first: an edit that keeps more of the agent's words is preferred.
@@ -108,7 +109,10 @@ _VERB = (r"(?:[a-z]+ed|is|are|was|were|has|have|had|will|would|can|could|should|
          r"(?:make|decide|set|handle|say|deal|want|need|take|run|own|control|look|sort|get|tell|"
          r"keep|send|approve|review|process|manage|choose|change|insist|require|swap)s?)\b")
 _ORG = (rf"(?:the |our |your )?{_TEAM} (?:{lexicon.pattern('GROUP')})"
-        rf"|(?:the |our )[a-z&]+ (?:team|teams|department|dept|office|crew|crowd|gang|desk|unit|division|folks|guys)"
+        # one to three words before the group word: "the trust & safety folks", "the restaurant
+        # ops team"; never a partner's or an outside body's ("the Samsung repair team")
+        rf"|(?:the |our )(?!(?:[a-z&]+ ){{0,2}}(?:{lexicon.pattern('THIRD_PARTIES')}|{lexicon.pattern('OUTSIDE_BODIES')})\b)"
+        rf"(?:[a-z&]+ |(?-i:[a-z]+ (?:& )?[a-z]+ ))(?:team|teams|department|dept|office|crew|crowd|gang|desk|unit|division|folks|guys|lot|people)"
         rf"|(?:the |our )team"
         # people of ours by their trade: "the app devs pushed an update"
         rf"|(?:the |our )(?:[a-z&]+ )?(?:{lexicon.pattern('OUR_PEOPLE')})"
@@ -141,13 +145,18 @@ _BY_ORG = lexicon.compile(rf"\bby (?:{_ORG}|(?:{_ORG_BARE})(?=\s*(?:[,.;:!?)]|$)
 _IRREGULAR = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't",
               "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't", "'s": "'re"}
 _OWN_CAUSE = [
-    (lexicon.compile(r"\b(?P<lead>due to|because of|owing to|caused by)\s+(?:a|an|the|some)\s+(?:(?:system|"
+    (lexicon.compile(r"\b(?P<lead>due to|because of|owing to|caused by|the result of|a result of|down to)\s+"
+                     r"(?:a|an|the|some)\s+(?:(?:system|"
                 r"technical|IT|software|computer|admin|administrative|processing|clerical|booking|"
                 r"billing)\s+)?(?:error|glitch|issue|fault|problem|bug|mix-up|oversight)\b", re.I),
      lambda m: m.group("lead").lower() + " our error"),
     (lexicon.compile(r"\bmistakes were made\b", re.I), lambda m: "we made mistakes"),
     (lexicon.compile(r"\b(?:a|an) (?:mistake|error) (?:was|has been) made\b", re.I), lambda m: "we made a mistake"),
     (lexicon.compile(r"\b(?:an|the) error occurred\b", re.I), lambda m: "we made an error"),
+    # the same with the error's kind named: "a system error occurred", "a technical glitch happened"
+    (lexicon.compile(r"\b(?:a|an|the) (?:system|technical|IT|software|computer|processing|billing|booking) "
+                     r"(?:error|glitch|fault|bug|issue|problem) (?:occurred|happened|took place)\b", re.I),
+     lambda m: "we made an error"),
 ]
 
 
@@ -227,6 +236,17 @@ _US = lexicon.compile(r"\b(?:us|me)\b|\b(?:say|says|said|reckon|reckons|think|th
                  r"(?:that\s+)?(?:they|they're|they've|they'll|they'd)\b", re.I)
 
 
+# Our team as the one reporting what it will do: "<team> say(s)/said (that) they ..."
+_REPORTED = lexicon.compile(
+    rf"(?:(?<=^)|(?<=^\s)|(?<=[,;:] )|(?<=\band )|(?<=\bbut )|(?<=\bso ))(?P<org>{_ORG})\s+"
+    r"(?P<said>say|says|said|reckon|reckons|told me|told us|have said|have told me|tell me)\s+"
+    r"(?:that\s+)?(?P<pro>they're|they've|they'll|they'd|they are|they will|they would|they were|"
+    r"they have|they had)\b", re.I)
+# Reported in the past, said now: "said they'd try" -> "we'll try", "said they were on it" -> "we're".
+_REPORTED_NOW = {"they'd": "they'll", "they would": "they will", "they were": "they're",
+                 "they had": "they've"}
+
+
 _OPENER = lexicon.compile(r"^\s*(?:yes|yeah|yep|ok|okay|so|well|look|right|sadly|unfortunately|honestly|"
                      r"basically|apparently)\b,?\s+", re.I)
 
@@ -248,6 +268,16 @@ def swap_org(clause: str) -> str | None:
         lead = verb[:len(verb) - len(verb.lstrip())]
         return _match_case(m.group("org"), "we") + lead + " ".join(words)
 
+    rep = _REPORTED.search(out)
+    if rep:
+        # What our team said it is doing is what we are doing: "The network lot say they're on
+        # it" -> "We're on it", "the tours desk said they'd try to move you" -> "we'll try to
+        # move you". (Swapping the subject alone gave "we say we're on it".)
+        pro = rep.group("pro").lower()
+        if rep.group("said").lower() in ("said", "told me", "told us"):
+            pro = _REPORTED_NOW.get(pro, pro)
+        new = "we" + pro[4:]
+        return out[:rep.start()] + _match_case(rep.group("org"), new) + out[rep.end():]
     m = _SUBJECT.search(out)
     if m and _US.search(m.group("verb") + out[m.end():]):
         m = None   # "the network side don't give us dates": "we don't give us" contradicts itself
@@ -418,6 +448,29 @@ def _flagged_clause_ids(spans: list[tuple[int, int]], flags: Sequence[Flag], off
     return sorted(ids)
 
 
+# The agent's answer as a refusal of something in particular ("there's no way for me to change
+# payment dates", "we can't reissue it"); "I can't help" refuses nothing in particular.
+_REFUSES = lexicon.compile(r"\b(?:can't|cannot|can not|unable to|not able to|not allowed to|won't be able to|"
+                           r"no way (?:for (?:me|us) )?to)\s+(?:\w+ly\s+)?(?!help\b|do\b|assist\b)[a-z]+", re.I)
+
+
+_NONE_GIVEN = lexicon.compile(r"\bno\s+(?:[a-z]+\s+){0,2}?(?:is|are|will be|can be)\s+(?:given|offered|paid|provided|"
+                              r"issued|refunded|made|available|allowed|accepted|possible)\b", re.I)
+
+
+def _refuses(text: str) -> bool:
+    """Whether `text` gives the company's answer as a refusal: a decision or "we can't <do it>"
+    (states_refusal), "there's no way for me to change it", "no compensation is given"."""
+    return bool(states_refusal(text) or _REFUSES.search(text) or _NONE_GIVEN.search(text))
+
+
+def _holds_a_flag(s: int, e: int, flags: Sequence[Flag], offset: int) -> bool:
+    """Whether the clause at (s, e) holds some flag (nine tenths of its characters or more): a
+    flag that runs on into the next clause is about the two together."""
+    return any(10 * (min(f.end - offset, e) - max(f.start - offset, s)) >= 9 * (f.end - f.start)
+               for f in flags)
+
+
 # A clause that opens with a preposition modifies the clause after it ("- between the portal
 # and the phone line, it's a shambles"): once that one is dropped it dangles.
 _PREP_OPEN = lexicon.compile(r"^[-\u2013\u2014\s]*(?:between|with|from|about|for|after|before|during|"
@@ -426,6 +479,10 @@ _PREP_OPEN = lexicon.compile(r"^[-\u2013\u2014\s]*(?:between|with|from|about|for
 
 # A clause that is only a filler word opens the clause after it and goes when that one goes.
 _FILLER = lexicon.compile(r"^\s*(?:ok|okay|so|yeah|yes|look|well|right|ugh|hmm|um|ah|oh|hey|lol)\b[\s,.!]*$", re.I)
+
+
+# A clause that is only a joining word left by the cut before it ("that's on them | though").
+_JOINT_ONLY = lexicon.compile(r"^\s*(?:though|tho|however|anyway|either|too|as well|lol|tbh)\W*$", re.I)
 
 
 # A clause that is only a wall's tag ("end of", "full stop", "it's policy") closes the clause
@@ -530,21 +587,34 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
             if s2 != new:
                 opts.append((s2, kind))
         opts.append(("", "drop_clause"))
+        if len(flagged) > 1 and extract_facts(cl) and not _holds_a_flag(s, e, flags, offset):
+            # One flag over two clauses ("[but screen issues go through Samsung] [so you'll need
+            # to contact them]"): the clause that holds a fact may stay while the other goes;
+            # dropping both lost "Samsung", so only the template was left (dev, rwA-068). Not a
+            # clause that holds most of a flag itself: "[but there's zero I can do about the
+            # £45 charge]" kept is the dodge kept. The verifier still has to pass what stays.
+            opts.append((cl, "keep"))
         options.append(opts)
     out: list[Edit] = []
     seen: set[str] = set()
     for combo in itertools.islice(itertools.product(*options), 64):
         parts = [body[s:e] for s, e in spans]
         kinds = []
+        kept = any(kind == "keep" for _new, kind in combo)
         for i, (new, kind) in zip(flagged, combo):
             parts[i] = new
-            kinds.append(kind)
+            if kind != "keep":
+                kinds.append(kind)
+        if not kinds:
+            continue   # every clause kept: no edit
         if _dangling(body, spans, parts):
             continue
         for i in range(len(parts) - 1):
             if _FILLER.match(parts[i]) and not parts[i + 1].strip():
                 parts[i] = ""   # "ok so i totally get it, ...": the "ok" goes with what it opened
         for i in range(1, len(parts)):
+            if _JOINT_ONLY.match(parts[i]) and not parts[i - 1].strip():
+                parts[i] = ""   # "[that's on them] though.": the "though" went with its clause
             if _WALL_TAG.match(parts[i]) and not parts[i - 1].strip():
                 parts[i] = ""   # "[we don't do refunds for part months,] end of": the tag goes too
         for i in range(1, len(parts)):
@@ -555,6 +625,11 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
         text = _tidy(" ".join(p for p in parts if p.strip()), end_punct, lead=not parts[0].strip())
         kind = max(kinds, key=KINDS.index)
         if not text:
+            continue
+        if kept and _refuses(body) and not _refuses(text):
+            # "[there's no way for me to change payment dates] [while the account is £310 in
+            # arrears]" kept as "The account is £310 in arrears.", "The management people have
+            # decided that, [and no compensation is given for closures]": the answer is gone
             continue
         key = text.lower()
         if key in seen or key == _tidy(body, end_punct, lead=False).lower():

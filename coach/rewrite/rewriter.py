@@ -178,6 +178,20 @@ class Partial:
         return fb.splice(draft, units, chosen)
 
 
+_ENDS = re.compile(r"[.!?\u2026][\"')\]]*\s*$|[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*$")
+
+
+def _ended_like(new: str, body: str) -> str:
+    """The model's sentence with the end mark the agent's sentence had, where it left it off:
+    "...ran out on the 9th" spliced before "I've now moved you" read as one run-on sentence and
+    was rejected for it (dev)."""
+    new = new.rstrip()
+    m = re.search(r"[.!?]", body.rstrip()[-1:])
+    if new and m and not _ENDS.search(new):
+        return new + m.group(0)
+    return new
+
+
 def _unit_accepts(draft: str, units, trial: list[str], ui: int, coach: Coach, facts,
                   gaps: bool = False) -> bool:
     """Whether the spliced draft `trial` fixes unit `ui`: no flag left inside it, no promise
@@ -523,6 +537,7 @@ def _clause(draft: str, flags: list[Flag], coach: Coach, gen: _Gen | None, n: in
             g2, rest = fb.split_greeting(new)  # the model often repeats the draft's greeting
             if g2 and (greet or g2.strip().lower() in draft[:u.start].lower()):
                 new = rest
+            new = _ended_like(new, body)
             trial = list(chosen)
             trial[ui] = fb.join_greeting(greet, new)
             # An apology that names the problem is about the context, not the stock sentence.

@@ -263,18 +263,47 @@ _NEGATED = lexicon.compile(r"\b(?:not|no|never|unable|cannot|without|nor)\b|n't\
 
 
 _CONTRAST = lexicon.compile(r"[,;]\s+(?=(?:but|however|though|although|yet)\b)|;\s+", re.I)
+# Where a negation's reach ends inside a contrast chunk: a comma, colon or dash.
+_CLAUSE_JOINT = lexicon.compile(r"[,:]\s+|\s+[-\u2013\u2014]\s+")
+# A piece that goes on with the one before it, so it shares its negation: a list's next item
+# ("we can't offer refunds, exchanges or credit") or a short aside ("we can't, sadly, refund it").
+_CONTINUES = lexicon.compile(r"^(?:or|nor|and|either|as well as|let alone)\b", re.I)
+# What a clause of its own has and a list's next item lacks: a subject or a finite verb.
+_CLAUSE_WORD = lexicon.compile(r"\b(?:I|we|you|it|they|he|she|there|this|that|is|are|was|were|will|would|"
+                               r"can|could|has|have|had|do|does|did|may|might|must|should)\b|"
+                               r"\w'(?:s|re|ll|ve|d|m)\b|n't\b", re.I)
+
+
+def _affirmative_pieces(chunk: str) -> list[str]:
+    """The pieces of a contrast chunk that no negation reaches. A negation reaches to the end of
+    its own clause and into the pieces that continue it (`_CONTINUES`, three words or fewer, or
+    no subject or verb of their own: "we can't offer refunds, exchanges or credit"),
+    not across to the next clause: "your new SIM was sent on the 2nd but the courier's lost it,
+    that's on them not us" sends the SIM, and "Since it wasn't faulty, we'll offer store credit"
+    offers the credit. Read as one negated sentence, both lost what they said, so an edit that
+    only cut the denial was charged with adding them (dev, rwA-049)."""
+    out, negated = [], False
+    for piece in _CLAUSE_JOINT.split(chunk):
+        if not piece.strip():
+            continue
+        goes_on = bool(out or negated) and (_CONTINUES.match(piece.strip()) or len(piece.split()) <= 3
+                                             or not _CLAUSE_WORD.search(piece))
+        negated = bool(_NEGATED.search(piece)) or (goes_on and negated)
+        if not negated:
+            out.append(piece)
+    return out
 
 
 def promises_in(text: str, affirmative_only: bool = False) -> dict[str, list[str]]:
-    """Promise wordings found in `text`; with `affirmative_only`, only from sentences that do not
-    negate them ("we can't offer a refund" is a refusal, not a refund)."""
+    """Promise wordings found in `text`; with `affirmative_only`, only from the clauses that do
+    not negate them ("we can't offer a refund" is a refusal, not a refund)."""
     t = text.translate(_NORM)
     chunks = [t]
     if affirmative_only:
-        # per clause of a contrast, not per sentence: "..., so not our mistake, but i've refunded
-        # the $31.75" still refunds it (the whole sentence read as negated lost the refund)
-        chunks = [c for a, b in sentence_bounds(t) for c in _CONTRAST.split(t[a:b])
-                  if c and not _NEGATED.search(c)]
+        # per clause, not per sentence: "..., so not our mistake, but i've refunded the $31.75"
+        # still refunds it (the whole sentence read as negated lost the refund)
+        chunks = [p for a, b in sentence_bounds(t) for c in _CONTRAST.split(t[a:b]) if c
+                  for p in _affirmative_pieces(c)]
     out: dict[str, list[str]] = {}
     for chunk in chunks:
         for k, rx in _PROMISE_RE.items():

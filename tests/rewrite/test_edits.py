@@ -353,3 +353,38 @@ def test_a_relative_clause_never_outlives_the_clause_it_hangs_on():
 def test_a_hand_off_to_people_of_ours_names_them_as_they_are():
     assert tf.team_named("Our engineers are aware of an issue with the mast.") == "our engineers"
     assert tf.team_named("The billing lot handle refunds.") == "our billing lot"
+
+
+def test_a_passive_error_with_its_kind_named_is_owned():
+    s = "Unfortunately a system error occurred and your order #WX-41207 was charged twice."
+    assert tf.own_cause(s) == "Unfortunately we made an error and your order #WX-41207 was charged twice."
+    s2 = "The fee on 2 September was the result of a system glitch on the night your salary went in."
+    assert tf.own_cause(s2) == ("The fee on 2 September was the result of our error on the night "
+                                "your salary went in.")
+
+
+def test_of_one_flag_over_two_clauses_the_one_with_a_fact_may_stay():
+    s = ("The phone is still under warranty, but screen issues go through Samsung so you'll need "
+         "to contact them.")
+    out = _texts(s, "issues go through Samsung so you'll need to contact them", "dead_end")
+    assert "The phone is still under warranty, but screen issues go through Samsung." in out
+
+
+def test_a_kept_clause_never_keeps_a_whole_flag_or_loses_the_answer():
+    # the powerless words lie wholly in the clause with the fact: it may not stay on its own
+    s = ("I'm on your side on this one, really, but there's zero I can do about the £45 charge "
+         "from 19 June.")
+    flags = [_flag(s, "I'm on your side on this one", "disowning"),
+             _flag(s, "there's zero I can do about the £45", "powerless")]
+    assert not any("zero I can do" in e.text for e in tf.candidates(s, flags))
+    # keeping the fact but cutting the refusal changes the answer
+    s2 = ("I wish I could help, but there's no way for me to change payment dates while the account "
+          "is £310 in arrears.")
+    out = _texts(s2, "I wish I could help, but there's no way for me to change payment dates while the "
+                     "account is £310 in arrears", "powerless")
+    assert "The account is £310 in arrears." not in out
+
+
+def test_a_joining_word_goes_with_the_clause_it_closed():
+    s = "We're on it and reckon it'll be back by 5pm, that's on them though."
+    assert "We're on it and reckon it'll be back by 5pm." in _texts(s, "that's on them", "blame_shifting")

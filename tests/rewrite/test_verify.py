@@ -648,3 +648,18 @@ def test_what_should_have_been_done_is_no_reported_action():
     from coach.rewrite.verify import actions_lost
 
     assert actions_lost("Personally I feel it should have been included.", "It is an add-on.") == []
+
+
+def test_a_negation_reaches_the_end_of_its_clause_not_the_next_one():
+    # The denial at the end negates nothing the sentence said before it: cutting it adds nothing.
+    draft = ("your new SIM (order 88127) was sent on the 2nd but the courier's lost it, that's on "
+             "them not us. I've ordered another.")
+    cut = "your new SIM (order 88127) was sent on the 2nd but the courier's lost it. I've ordered another."
+    assert promises_added(draft, cut) == []
+    # ...while a promise the candidate adds after a negated clause now counts (it used to pass)
+    d2 = "Please note that we are unable to issue refunds for orders that have been partially eaten."
+    c2 = "We usually can't refund food that's been eaten, so I'll refund just the incorrect pho."
+    assert "refund" in promises_added(d2, c2)
+    # a negated list stays negated: "exchanges or credit" is refused too, so offering it is new
+    d3 = "We can't offer refunds, exchanges or credit on sale items."
+    assert "credit" in " ".join(promises_added(d3, "On sale items I can offer you a store credit."))
