@@ -464,6 +464,11 @@ def _refuses(text: str) -> bool:
     return bool(states_refusal(text) or _REFUSES.search(text) or _NONE_GIVEN.search(text))
 
 
+def points_back(text: str) -> bool:
+    """Whether `text` opens by pointing back at what came before ("That's why...", "Hence...")."""
+    return bool(_CONSEQUENCE.match(text.lstrip()))
+
+
 def _holds_a_flag(s: int, e: int, flags: Sequence[Flag], offset: int) -> bool:
     """Whether the clause at (s, e) holds some flag (nine tenths of its characters or more): a
     flag that runs on into the next clause is about the two together."""
@@ -503,6 +508,12 @@ _NO_SUBJECT = lexicon.compile(r"^\s*(?:and|but|or)\s+(?:just\s+|really\s+|also\s
 
 
 _RELATIVE = lexicon.compile(r"^\s*(?:which|who|whom|whose)\b", re.I)
+# A clause that points back at the one before it ("that's why...", "hence...").
+_CONSEQUENCE = lexicon.compile(r"^\s*(?:(?:and |so )?(?:that's|that is|this is|which is|that was|this was) why|hence|"
+                               r"thus|therefore|as a result|because of (?:this|that))\b", re.I)
+# A clause that ends on a word needing more after it: a verb of being, a preposition, an article.
+_OPEN_END = lexicon.compile(r"\b(?:is|are|was|were|be|been|being|to|of|the|a|an|by|for|with|from|at|on|in|"
+                            r"and|or|but|our|your|their|its|my)\s*$", re.I)
 
 
 def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool:
@@ -514,6 +525,16 @@ def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool
         if not was:
             continue
         nxt = next((j for j in range(i + 1, len(parts)) if not dropped[j]), None)
+        prev = next((j for j in range(i - 1, -1, -1) if not dropped[j]), None)
+        if nxt is not None and _CONSEQUENCE.match(parts[nxt]) and \
+                (prev is None or re.search(r"[.!?]\s*$", body[spans[nxt - 1][0]:spans[nxt - 1][1]])):
+            # "[looks like you typed the wrong apt number, so the driver couldn't find you.]
+            # that's why order 7789 was returned": the "why" has lost what it points back to
+            return True
+        if prev == i - 1 and _OPEN_END.search(parts[prev]):
+            # "The catch-up bill of £512.66 is [because the readings you gave were too low]":
+            # the kept clause ends on a word that needed the dropped one
+            return True
         if nxt == i + 1 and _RELATIVE.match(parts[nxt]):
             # "[The morning shift didn't bother to prep it,] which I know isn't good enough"
             # leaves "I know isn't good enough": the relative clause loses what it is about

@@ -465,7 +465,12 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
             trial[ui] = fb.join_greeting(greet, ack)
             if _unit_accepts(draft, units, trial, ui, coach, facts):
                 return trial[ui]
+    points_back = bool(tf.points_back(draft[u.end:]))
     for e in _edits(body, u.flags, u.start + len(greet), rest):
+        if points_back and e.kind == "drop_sentence":
+            # "[looks like you typed the wrong flat number.] That's why order 7789 was returned."
+            # The next sentence would point back at nothing.
+            continue
         trial = list(chosen)
         trial[ui] = fb.join_greeting(greet, e.text) if e.text else greet.rstrip()
         if e.kind.startswith("drop") and (tf.reports_action(e.dropped) or tf.offers_option(e.dropped)):

@@ -388,3 +388,19 @@ def test_a_kept_clause_never_keeps_a_whole_flag_or_loses_the_answer():
 def test_a_joining_word_goes_with_the_clause_it_closed():
     s = "We're on it and reckon it'll be back by 5pm, that's on them though."
     assert "We're on it and reckon it'll be back by 5pm." in _texts(s, "that's on them", "blame_shifting")
+
+
+def test_no_clause_is_left_open_ended_or_pointing_back_at_nothing():
+    s = "The catch-up bill of £512.66 is because the readings you gave us were too low, so our estimates were off."
+    for t in _texts(s, "because the readings you gave us were too low", "blame_shifting"):
+        assert " is," not in t and not t.rstrip(".").endswith(" is"), t
+    assert tf.points_back("That's why order 7789 was returned.")
+    assert tf.points_back(" hence the delay.")
+    assert not tf.points_back("Your order 7789 was returned.")
+
+
+def test_a_sentence_the_next_one_points_back_at_is_not_dropped(rules_coach):
+    draft = ("Looks like you typed the wrong apt number when you ordered. That's why order 7789 was "
+             "returned. I've added a $7 credit.")
+    out = rewrite(draft, coach=rules_coach, use_model=False).rewrite
+    assert not out.startswith("That's why"), out
