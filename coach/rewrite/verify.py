@@ -263,8 +263,8 @@ _NEGATED = lexicon.compile(r"\b(?:not|no|never|unable|cannot|without|nor)\b|n't\
 
 
 _CONTRAST = lexicon.compile(r"[,;]\s+(?=(?:but|however|though|although|yet)\b)|;\s+", re.I)
-# Where a negation's reach ends inside a contrast chunk: a comma, colon or dash.
-_CLAUSE_JOINT = lexicon.compile(r"[,:]\s+|\s+[-\u2013\u2014]\s+")
+# Where a negation's reach ends inside a contrast chunk: a comma, colon, dash or emoji.
+_CLAUSE_JOINT = lexicon.compile(r"[,:]\s+|\s+[-\u2013\u2014]\s+|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\s+")
 # A piece that goes on with the one before it, so it shares its negation: a list's next item
 # ("we can't offer refunds, exchanges or credit") or a short aside ("we can't, sadly, refund it").
 _CONTINUES = lexicon.compile(r"^(?:or|nor|and|either|as well as|let alone)\b", re.I)

@@ -663,3 +663,8 @@ def test_a_negation_reaches_the_end_of_its_clause_not_the_next_one():
     # a negated list stays negated: "exchanges or credit" is refused too, so offering it is new
     d3 = "We can't offer refunds, exchanges or credit on sale items."
     assert "credit" in " ".join(promises_added(d3, "On sale items I can offer you a store credit."))
+
+
+def test_an_emoji_ends_a_negation_s_reach_too():
+    draft = "honestly I don't make the rules 🙃 returns have to be started within 30 days."
+    assert promises_added(draft, "Returns have to be started within 30 days.") == []
