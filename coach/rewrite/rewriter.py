@@ -175,7 +175,21 @@ class Partial:
                 _decision_kept(draft, units, chosen, ui, coach, facts) or \
                 _wall_dropped(draft, units, chosen, ui, coach, facts) or \
                 fb.unit_template(draft, units[ui])
-        return fb.splice(draft, units, chosen)
+        return _without_bare_tags(fb.splice(draft, units, chosen))
+
+
+# A sentence that only names the rule's kind ("Store policy.", "Company rules!"), left after a
+# refusal whose reason the reply now asks for: read on its own after the gap it is a fragment.
+_BARE_TAG = lexicon.compile(r"(?<=[.!?\]])\s+(?:(?:store|shop|company|hotel|bank|house|our|the|"
+                            r"it's|its|that's|thats|it is|that is)\s+)?(?:policy|policies|rules?)"
+                            r"(?:,?\s+(?:sorry|I'm afraid|im afraid))?\s*[.!]+(?=\s|$)", re.I)
+
+
+def _without_bare_tags(text: str) -> str:
+    """`text` without the bare wall-tag sentences once it asks for the rule's reason."""
+    if fb.gap_for("policy_wall") not in text:
+        return text
+    return _BARE_TAG.sub("", text)
 
 
 _ENDS = re.compile(r"[.!?\u2026][\"')\]]*\s*$|[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*$")
@@ -331,20 +345,39 @@ def _reasoned_refusal_before(draft: str, start: int) -> bool:
     return False
 
 
+@lru_cache(maxsize=64)
+def _refusal_before(draft: str, start: int) -> bool:
+    """Whether the sentence before the one at `start` refuses something ("earrings can't be
+    returned. [It's policy.]"): the wall sentence after it only names the rule's kind."""
+    view = DraftView(draft)
+    i = view.sentence_index(start)
+    if i > 0 and view.sentences:
+        a, b = view.sentences[i - 1]
+        return states_refusal(draft[a:b])
+    return False
+
+
 def _wall_dropped(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts) -> str | None:
     """For the fallback: a sentence that is only the wall ("This is our policy and there are no
-    exceptions.") after one that states the decision and its reason goes, with the gap for
-    what is still missing (the alternative), or with nothing where the reply gives one. Its
-    template asked for "[the policy] because [the reason]" the reply had just given (dev)."""
+    exceptions.", "It's policy.") after one that states the decision goes, with the gap for
+    what is still missing (the reason and the alternative, or only the alternative where the
+    reply gives the reason), or with nothing where the reply gives both. Its template asked for
+    "[the policy] because [the reason]" the reply had just given (dev)."""
     u = units[ui]
     if not all(TYPES[t].rewrite.reason_given_gap is not None for t in u.types):
         return None
     greet, body = fb.split_greeting(draft[u.start:u.end])
-    if extract_facts(body) or states_refusal(body) or not _reason_given(draft, u, ""):
+    if extract_facts(body) or states_refusal(body):
+        return None
+    # Without the reason in the reply, the gap asks for it too: the template's "We [the policy]
+    # because..." asked again for the rule the sentence before had just stated (dev, rwB-058).
+    reason = _reason_given(draft, u, "")
+    if not reason and not _refusal_before(draft, u.start):
         return None
     others = " ".join(c for i, c in enumerate(chosen) if i != ui)
-    gaps = [g for g in dict.fromkeys(fb.gap_for(t, True) for t in u.types) if g]
-    for text in ([" ".join(gaps)] if gaps else []) + [""]:
+    gaps = [g for g in dict.fromkeys(fb.gap_for(t, reason) for t in u.types) if g]
+    # Nothing in its place only where the reply gives the reason: else the rule stands bare.
+    for text in ([" ".join(gaps)] if gaps else []) + ([""] if reason else []):
         if any(p in others for p in fb.PLACEHOLDER.findall(text)):
             continue   # the reply already asks for it
         trial = list(chosen)

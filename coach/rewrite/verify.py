@@ -564,14 +564,27 @@ def reasons_added(draft: str, candidate: str) -> list[str]:
     [the reason] placeholder is theirs to fill."""
     cand = PLACEHOLDER_RE.sub(" \x00 ", candidate.translate(_NORM))
     dlow = " ".join(re.findall(r"[\w'-]+", norm(draft).lower()))
+    dwords = set(dlow.split())
     out = []
     for m in _reason_cue().finditer(cand):
         if m.group(0).lstrip().startswith(","):
             continue
-        rest = " ".join(re.findall(r"[\w'-]+", m.group("rest").lower()))
-        if rest and rest not in dlow:
+        words = re.findall(r"[\w'-]+", m.group("rest").lower())
+        rest = " ".join(words)
+        if rest and rest not in dlow and not _same_words(words, dwords):
             out.append(f"new reason: {m.group(0).strip().lower()}")
     return out
+
+
+# Who does it changes in an ownership edit ("the payments team holds" -> "we hold"), not what.
+_WHO = frozenset("we us our ours i me my they them their theirs the a an team".split())
+
+
+def _same_words(words: list[str], dwords: set[str]) -> bool:
+    """Whether every word but the doer's is one the draft uses (by its first four letters:
+    "hold" for "holds"): the draft's own reason, said as ours."""
+    content = [w for w in words if w not in _WHO]
+    return bool(content) and all(any(d.startswith(w[:4]) for d in dwords) for w in content)
 
 
 # ---------------------------------------------------------------- ownership

@@ -404,3 +404,17 @@ def test_a_sentence_the_next_one_points_back_at_is_not_dropped(rules_coach):
              "returned. I've added a $7 credit.")
     out = rewrite(draft, coach=rules_coach, use_model=False).rewrite
     assert not out.startswith("That's why"), out
+
+
+def test_the_consequence_of_a_cut_reason_goes_with_it():
+    s = "So the boots got sent back to you because the label you printed was the wrong one, thats why it bounced."
+    out = _texts(s, "because the label you printed was the wrong one", "blame_shifting")
+    assert "So the boots got sent back to you." in out
+    assert not any("why it bounced" in t for t in out)
+
+
+def test_once_the_denial_is_cut_the_fix_follows_from_the_fault():
+    s = ("the restaurant packed your order wrong, so not our mistake, but i've refunded the full "
+         "$31.75 for order 8124.")
+    out = _texts(s, "so not our mistake", "blame_shifting")
+    assert "The restaurant packed your order wrong, so i've refunded the full $31.75 for order 8124." in out

@@ -524,3 +524,21 @@ def test_a_record_that_does_not_match_is_no_decision():
 
     assert not states_decision("The reading of 4410 doesn't match what we have on file.")
     assert states_decision("We can't match that price.")
+
+
+def test_a_bare_wall_sentence_after_a_refusal_asks_for_the_reason_not_the_policy(rules_coach, retriever):
+    draft = "hi Alexis, earrings cant be returned. it's policy. order 8810-JW was delivered 4/2"
+    # the model fixes the refusal; the wall sentence after it is the fallback's to fix
+    fake = ScriptedFakeBackend([{"part": "we don't accept returns on earrings."}] + [{"part": "x"}] * 10)
+    r = rewrite(draft, coach=rules_coach, backend=fake, retriever=retriever)
+    assert "[the policy]" not in r.rewrite, r.rewrite
+    no_model = rewrite(draft, coach=rules_coach, use_model=False).rewrite
+    assert "because [the reason]" in no_model and "[the policy]" not in no_model
+    assert "8810-JW" in no_model
+
+
+def test_no_bare_wall_tag_is_left_after_the_reason_gap(rules_coach):
+    draft = ("Hi there, opened software cant be returned. store policy. The license key for order "
+             "2045-SW was emailed to you on 1/27.")
+    out = rewrite(draft, coach=rules_coach, use_model=False).rewrite
+    assert "because [the reason]" in out and "policy." not in out.lower(), out
