@@ -418,3 +418,30 @@ def test_once_the_denial_is_cut_the_fix_follows_from_the_fault():
          "$31.75 for order 8124.")
     out = _texts(s, "so not our mistake", "blame_shifting")
     assert "The restaurant packed your order wrong, so i've refunded the full $31.75 for order 8124." in out
+
+
+@pytest.mark.parametrize("clause,owned", [
+    ("i cant do anything about the $6.99 delivery fee on order DB-5521 on my end sorry.",
+     "The $6.99 delivery fee on order DB-5521 stands."),
+    ("but there's honestly nothing I can do about the AUD 350 damage charge.",
+     "but the AUD 350 damage charge stands."),
+    ("there's zero I can do about the £45 charge from 19 June since you weren't home.",
+     "The £45 charge from 19 June stands, since you weren't home."),
+    ("Unfortunately I can't do anything about the late fees.", "The late fees stand."),
+])
+def test_a_limit_on_a_charge_is_said_as_our_decision(clause, owned):
+    assert tf.own_decision(clause) == owned
+
+
+@pytest.mark.parametrize("clause", [
+    "I can't do anything about it.",                         # nothing named: no decision to state
+    "I can't do anything about the delivery driver.",        # not a charge
+])
+def test_no_decision_is_made_up_where_the_limit_names_no_charge(clause):
+    assert tf.own_decision(clause) is None
+
+
+def test_a_word_that_leaned_on_a_cut_clause_goes_with_it():
+    s = "I'm on your side on this one, really, but the £45 charge from 19 June stands."
+    out = _texts(s, "I'm on your side on this one", "disowning")
+    assert "The £45 charge from 19 June stands." in out
