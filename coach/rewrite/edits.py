@@ -361,11 +361,17 @@ def own_decision(clause: str) -> str | None:
     return f"{lead}{said}{m.group('end') or ''}"
 
 
+# "somehow" says that it happened by itself: without it the sentence states what happened.
+_SOMEHOW = lexicon.compile(r"\b(?:somehow|mysteriously)\s+(?=[a-z])", re.I)
+
+
 def own_cause(clause: str) -> str | None:
-    """"due to a system error" -> "due to our error"; "mistakes were made" -> "we made mistakes"."""
+    """"due to a system error" -> "due to our error"; "mistakes were made" -> "we made mistakes";
+    "your bills somehow ended up going to your old address" -> "...ended up going to..."."""
     out = clause
     for pat, rep in _OWN_CAUSE:
         out = pat.sub(lambda m, rep=rep: _match_case(m.group(0), rep(m)), out)
+    out = _SOMEHOW.sub("", out)
     return out if out != clause else None
 
 
@@ -613,6 +619,31 @@ _FIRST_PLURAL = lexicon.compile(r"\b(?:we|us|our|ours|we're|we've|we'll|we'd)\b"
 _THIRD = lexicon.compile(r"\b(?:they|them|their|theirs|themselves|they're|they've|they'll|they'd)\b", re.I)
 
 
+# A sided aside about a thing, then the thing's rule: "ngl the new $2.99 service fee annoys me
+# too 😅 but it applies to every order now", "tbh i think the 15% restocking fee is kind of a
+# ripoff too, but it does apply since the box was opened".
+_ASIDE_THEN_RULE = lexicon.compile(
+    r"^(?:(?:ok|okay|so|look|yeah|honestly|tbh|ngl|lol|i (?:totally |completely )?(?:get|understand) (?:it|that)|"
+    r"and)[\s,]+)*(?:(?:tbh|honestly|ngl|personally|to be honest|between us)[\s,]+)?"
+    r"(?:i (?:really |also |kind of )?(?:think|feel|reckon|agree)(?: that)?\s+)?"
+    rf"(?P<np>(?:the|this|that|our|your)\s+(?:[^,.;!?]|(?<=\d)\.(?=\d)){{2,60}}?)\s+"
+    r"(?:is|are|was|were|seems?|feels?|looks?|annoys(?: me)?|bugs me|drives me)\b[^.;!?]*?"
+    rf"(?:,\s*|\s+)(?:[{_EMOJI}]\s*)?but\s+(?:it|they|that|this)\s+(?P<rest>[^!?]+?)(?P<end>[.!?]*)\s*$", re.I)
+
+
+def own_aside(sentence: str) -> str | None:
+    """The rule of a sentence that opens by siding against it, with the thing it is about as its
+    subject: "ngl the new $2.99 service fee annoys me too 😅 but it applies to every order now"
+    -> "The new $2.99 service fee applies to every order now." Cutting only the aside lost the
+    fee's amount with it, and the template in its place lost the rule (dev)."""
+    m = _ASIDE_THEN_RULE.match(sentence.strip())
+    if not m:
+        return None
+    np = m.group("np").strip()
+    out = f"{np[0].upper()}{np[1:]} {m.group('rest').strip()}{m.group('end') or '.'}"
+    return out
+
+
 def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
                context: str = "") -> list[Edit]:
     """Edits of `sentence` (which starts at `offset` in the draft) that may fix its `flags`,
@@ -721,6 +752,9 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
         seen.add(key)
         gone = " ".join(body[s:e] for i, (s, e) in enumerate(spans) if not parts[i].strip())
         out.append(Edit(text, kind, gone, any(k in ("own_cause", "swap") for k in kinds)))
+    aside = own_aside(body)
+    if aside and aside.lower() not in seen:
+        out.append(Edit(aside, "drop_clause", body[:body.lower().find(" but ")], False))
     out.sort(key=lambda e: KINDS.index(e.kind))
     out = out[:MAX_CANDIDATES - 1]
     out.append(Edit("", "drop_sentence", body))

@@ -79,7 +79,7 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                        # a dash sign-off: "... update you here. -Bea", "— Sam"
                        r"|(?:(?<=\s[-\u2013\u2014])|(?<=\s[-\u2013\u2014]\s)|(?<=^[-\u2013\u2014]))[A-Z][a-z]{2,}\b(?=[.!]?\s*(?:$|\n|[A-Z]))"),
     # Proper nouns mid-sentence (places, companies, products, people) and acronyms anywhere.
-    "proper": lexicon.compile(r"(?<=[a-z0-9,;:)] )(?:[A-Z\u00C0-\u024F][\w'\u00C0-\u024F-]*)(?:\s+(?:[A-Z\u00C0-\u024F][\w'-]*|\d+[\w.]*))*"
+    "proper": lexicon.compile(r"(?<=[a-z0-9,;:)] )(?:[A-Z\u00C0-\u024F][\w'\u00C0-\u024F-]*)(?:\s+(?:[A-Z\u00C0-\u024F][\w'-]*|\d+(?:\w|\.(?=\w))*))*"
                          r"|\b[A-Z]{2,}[0-9]*\b"),
 }
 # The text before a word that follows a greeting ("Dear Mr Obi, Something went wrong"): that word

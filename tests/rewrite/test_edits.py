@@ -445,3 +445,23 @@ def test_a_word_that_leaned_on_a_cut_clause_goes_with_it():
     s = "I'm on your side on this one, really, but the £45 charge from 19 June stands."
     out = _texts(s, "I'm on your side on this one", "disowning")
     assert "The £45 charge from 19 June stands." in out
+
+
+@pytest.mark.parametrize("sentence,owned", [
+    ("ngl the new $2.99 service fee annoys me too 😅 but it applies to every order now.",
+     "The new $2.99 service fee applies to every order now."),
+    ("ok so i totally get it, and tbh i think the 15% restocking fee is kind of a ripoff too, but it "
+     "does apply since the box was opened.", "The 15% restocking fee does apply since the box was opened."),
+])
+def test_a_sided_aside_gives_way_to_the_rule_it_is_about(sentence, owned):
+    assert tf.own_aside(sentence) == owned
+
+
+def test_no_aside_edit_without_the_rule_after_it():
+    assert tf.own_aside("honestly the fee is a ripoff.") is None
+    assert tf.own_aside("The fee applies to every order now.") is None
+
+
+def test_somehow_goes_so_the_sentence_says_what_happened():
+    s = "Your last two bills somehow ended up going to your old address."
+    assert tf.own_cause(s) == "Your last two bills ended up going to your old address."

@@ -668,3 +668,8 @@ def test_a_negation_reaches_the_end_of_its_clause_not_the_next_one():
 def test_an_emoji_ends_a_negation_s_reach_too():
     draft = "honestly I don't make the rules 🙃 returns have to be started within 30 days."
     assert promises_added(draft, "Returns have to be started within 30 days.") == []
+
+
+def test_a_name_with_a_number_ends_at_the_full_stop():
+    facts = [f.text for f in extract_facts("you'd like to move to Fixed Saver 24. I'm only in my first week.")]
+    assert "Fixed Saver 24" in facts and not any("I'm" in f for f in facts)
