@@ -40,6 +40,9 @@ class RewriteSpec:
     avoid_words: tuple[str, ...] = ()
     handoff: str | None = None
     handoff_team: str = ""
+    # The gap after a route the draft gives ("call the gift card line on the back of the
+    # card"): the route stays, and the agent says what they do to help (None: no route gap).
+    route_gap: str | None = None
     keeps_decision: bool = False
     prompt_line: str = ""
     # The sentence that stands in for one which is only the dodge (no fact, no decision): an

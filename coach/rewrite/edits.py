@@ -433,6 +433,33 @@ def offers_option(text: str) -> bool:
     return bool(_OPTION.search(text))
 
 
+_ROUTE = lexicon.compile(lexicon.pattern("ROUTE"), re.I)
+_SEND_TO = lexicon.compile(r"\b(?:contact(?:ing)?|call(?:ing)?(?! cent(?:re|er))|ring|phone|e-?mail|message|reach out to|"
+                           r"get(?:ting)? in touch with|go(?:ing)? back to|speak(?:ing)? (?:to|with)|"
+                           r"talk(?:ing)? to|write to|report (?:it|this|that) to|go(?:es)? through|"
+                           r"take (?:it|this|that) up with|raise (?:it|this|that) with)\b", re.I)
+# A name after such a verb ("contact Breville", "go through Samsung"): capitalised as written.
+_SENT_TO_NAME = re.compile(r"\b(?i:contact(?:ing)?|call|ring|e-?mail|message|through)\s+(?:the\s+)?"
+                           r"(?!I\b|I'|Our\b|The\b|Your\b)[A-Z][\w&'-]+")
+
+
+def gives_route(text: str, context: str = "") -> bool:
+    """Whether `text` sends the customer somewhere they can act: a line, a page, the app, an
+    address or number (the lexicon's ROUTE), or, with a verb that sends ("you'll need to contact
+    them"), a company outside ours that `text` or `context` names (Samsung, the old supplier).
+    Readers graded D every rewrite that swapped such a route for "I'll pass this to the team
+    who handles it" (test rounds: 21 of 23), and every template that dropped one (dev)."""
+    if _ROUTE.search(text):
+        return True
+    if not _SEND_TO.search(text):
+        return False
+    for t in (text, context):
+        if OUTSIDE.search(t) or any(not _TEAM_NAMED.fullmatch(m.group(0).split()[-1])
+                                    for m in _SENT_TO_NAME.finditer(t)):
+            return True
+    return False
+
+
 def has_next_step(text: str) -> bool:
     """True when the agent commits to an action they take ("I'll", "I've raised", "let me"), or
     the reply reports one taken ("a credit note has been raised") or an outcome now set ("your

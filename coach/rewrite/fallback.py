@@ -73,7 +73,7 @@ def split_greeting(sentence: str) -> tuple[str, str]:
 
 
 # Words that start a sentence but not a name: after "Hi Dana, " they read lower-case.
-_MID_SENTENCE = lexicon.compile(r"^(?:We|We're|We've|We'll|We'd|Our|Us|It|It's|This|That|The|Your|"
+_MID_SENTENCE = lexicon.compile(r"^(?:We|We're|We've|We'll|We'd|Our|Us|It|It's|This|That|The|Your|You|You'll|You're|You've|You'd|"
                            r"There|There's|Here's|Sorry|Thanks|Thank|Unfortunately|Next|Yeah|Yes|Yep|Ok|Okay|Well|Look|Ugh|"
                            r"Regarding|About|As|Per|Following|Further|Just|So|Please|Apologies)\b")
 
@@ -168,6 +168,12 @@ def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
         pos = u.end
     out.append(_capitalised(text[pos:], out))   # (each looks back at one piece: linear)
     joined = re.sub(r"[ \t]{2,}", " ", "".join(out))
+    # The first sentence went and only its greeting stayed: "Hi Jo, [we apologise for any
+    # inconvenience.] You'll need..." reads "Hi Jo, you'll need..." (the agent's own words
+    # after a greeting keep their case).
+    greet, rest = split_greeting(joined)
+    if greet and "\n" not in greet and not split_greeting(text)[1].startswith(rest[:12]):
+        joined = join_greeting(greet, rest)
     # A dropped sentence leaves its neighbours' spaces at a line's start or end (graders marked
     # "Dear Hannah,\n\n We..." one edit short of A); a draft's own indentation stays.
     if not re.search(r"\n[ \t]+\S", text):

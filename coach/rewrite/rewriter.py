@@ -132,6 +132,7 @@ def eager_coach(coach: Coach) -> Coach:
     packs = tuple(cfg.rule_packs) + ((str(STRICT_PACK),) if "rules" in cfg.detectors else ())
     eager = Coach(replace(cfg, rule_trust="", thresholds=thresholds, rule_packs=packs,
                           name=f"{cfg.name}+rewrite"))
+    eager.plain = coach   # judges the words a candidate writes anew (verify.judged_flags)
     with _COACH_LOCK:
         _EAGER[id(coach)] = (coach, eager)
     return eager
@@ -170,7 +171,8 @@ class Partial:
         chosen = list(self.chosen) if self.units else [draft[u.start:u.end] for u in units]
         failed = self.failed if self.units else list(range(len(units)))
         for ui in failed:
-            chosen[ui] = _gap_unit(draft, units, chosen, ui, coach, facts) or \
+            chosen[ui] = _route_kept(draft, units, chosen, ui, coach, facts) or \
+                _gap_unit(draft, units, chosen, ui, coach, facts) or \
                 _kept_template(draft, units, chosen, ui, coach, facts) or \
                 _decision_kept(draft, units, chosen, ui, coach, facts) or \
                 _wall_dropped(draft, units, chosen, ui, coach, facts) or \
@@ -387,6 +389,76 @@ def _wall_dropped(draft: str, units, chosen: list[str], ui: int, coach: Coach, f
     return None
 
 
+def _routes(draft: str, units) -> list[int]:
+    """The units that send the customer somewhere they can act (a dead end whose sentence
+    gives a route, tf.gives_route): the fallback keeps those routes (`_route_kept`)."""
+    return [i for i, u in enumerate(units) if "dead_end" in u.types
+            and tf.gives_route(fb.split_greeting(draft[u.start:u.end])[1], draft)]
+
+
+def _sends_elsewhere(draft: str, units, ui: int, dropped: str) -> bool:
+    """Whether cutting `dropped` from unit `ui` cuts a route, or the reply's route is in a
+    unit of its own right after this one ("i dont have access to gift card balances, sorry.
+    you'll need to call the gift card line..."): a hand-off in its place would replace it."""
+    u = units[ui]
+    return tf.gives_route(dropped, draft[u.start:u.end]) or (ui + 1) in _routes(draft, units)
+
+
+# The types a kept route may stand beside once their clauses are cut: the dead end itself, an
+# "I can't do that from here" and a stock apology (siding, blame or a wall need their own fix).
+_ROUTE_TYPES = frozenset(("dead_end", "powerless", "scripted_apology"))
+
+
+def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts) -> str | None:
+    """For the fallback: a dead end that sends the customer somewhere they can act (a line, a
+    page, the app, a company outside ours: tf.gives_route) keeps the route as the agent wrote
+    it, without the clauses of its other flags ("i dont have access to gift card balances,
+    sorry") and the short tags that wave it off ("have a look there :)"), then the route gap:
+    what the agent does to help. Readers graded D every template that dropped such a route
+    (dev: the FAQ page, the leaks line, the accounts e-mail, Breville), and every hand-off in its
+    place on test. None once the reply asks for it, or where nothing kept passes the checks."""
+    u = units[ui]
+    gap = TYPES["dead_end"].rewrite.route_gap
+    if not gap or not set(u.types) <= _ROUTE_TYPES:
+        return None
+    greet, body = fb.split_greeting(draft[u.start:u.end])
+    if "dead_end" not in u.types:
+        # "[i dont have access to gift card balances, sorry.] you'll need to call the gift card
+        # line...": the sentence before a route that only says the agent can't goes.
+        if (ui + 1) not in _routes(draft, units) or extract_facts(body) or states_refusal(body):
+            return None
+        trial = list(chosen)
+        trial[ui] = greet.rstrip() or " "   # (" ": the splice closes the gap it leaves)
+        return trial[ui] if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True) else None
+    if gap in " ".join(chosen):
+        return None
+    if not tf.gives_route(body, draft):
+        return None
+    at = u.start + len(greet)
+    flagged = [(f.start - at, f.end - at) for f in u.flags]
+    sents = DraftView(body).sentences or [(0, len(body))]
+    # Of each sentence, the clauses that give the route or a fact, or hold no flag: "[There
+    # isn't anything more we can see on our end.] Please contact UPS directly with tracking..."
+    kept = [" ".join(body[a + c:a + d].strip() for c, d in tf.clauses(body[a:b])
+                     if tf.gives_route(body[a + c:a + d]) or extract_facts(body[a + c:a + d])
+                     or not any(x < a + d and a + c < y for x, y in flagged))
+            for a, b in sents]
+    cut = " ".join(k for k in kept if k)
+    tries = [t for t in (_without_wall_tags(cut, (), flagged), cut.strip(), body.strip()) if t]
+    for text in dict.fromkeys(tries):
+        text = re.sub(r"[\s,;:\-\u2013\u2014]+$", "", tf._LEAD_JOIN.sub("", text.strip()))
+        if not text or not tf.gives_route(text, draft):
+            continue
+        text = text[0].upper() + text[1:]
+        if not re.search(r"[.!?)\U0001F300-\U0001FAFF\u2600-\u27BF]$", text):
+            text += "."
+        trial = list(chosen)
+        trial[ui] = fb.join_greeting(greet, f"{text} {gap}")
+        if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
+            return trial[ui]
+    return None
+
+
 _WISH_LEAD = lexicon.compile(lexicon.pattern("WISH_LEAD"), re.I)
 _HELPLESS = lexicon.compile(lexicon.pattern("HELPLESS"), re.I)
 
@@ -520,7 +592,10 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
                 # applies"): that answer is where the customer stands, and a hand-off after it
                 # would promise a review of what was decided.
                 pass
-            elif states_decision(draft) or (step := fb.handoff(u.types, body, rest)) is None:
+            elif states_decision(draft) or _sends_elsewhere(draft, units, ui, e.dropped) or \
+                    (step := fb.handoff(u.types, body, rest)) is None:
+                # (A route the customer was given, "call the gift card line", "use the app", is
+                # kept by the fallback, `_route_kept`, rather than swapped for a hand-off.)
                 continue
             else:
                 trial[ui] = fb.join_greeting(greet, f"{e.text} {step}".strip())

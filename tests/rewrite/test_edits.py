@@ -152,10 +152,22 @@ def test_rewrite_takes_a_verified_edit_without_loading_a_model(monkeypatch, rule
 
 
 def test_a_dropped_dead_end_ends_with_an_owned_hand_off(rules_coach):
+    draft = ("Hi Jo, thanks for your message about the outage at BS3 4HJ. Please wait for the issue "
+             "to be resolved.")
+    r = rewrite(draft, coach=rules_coach, use_model=False)
+    assert r.source == "transform" and "wait" not in r.rewrite and "[" not in r.rewrite, r
+    assert r.rewrite.endswith("I'll pass this to the team who handles it now and update you here.")
+
+
+def test_a_dead_end_that_gives_a_route_keeps_it(rules_coach):
+    # "check our FAQ" is where the customer can go: a hand-off in its place would drop it.
+    from coach.taxonomy import TYPES
+
     draft = "Hi Jo, thanks for your message. Please check our FAQ for more information."
     r = rewrite(draft, coach=rules_coach, use_model=False)
-    assert r.source == "transform" and "FAQ" not in r.rewrite and "[" not in r.rewrite
-    assert r.rewrite.endswith("I'll pass this to the team who handles it now and update you here.")
+    assert r.source == "fallback" and "pass this to" not in r.rewrite, r
+    assert r.rewrite == ("Hi Jo, thanks for your message. Please check our FAQ for more "
+                         "information. " + TYPES["dead_end"].rewrite.route_gap), r.rewrite
 
 
 def test_removing_a_dead_end_with_no_next_step_and_no_hand_off_is_not_a_fix(rules_coach):
@@ -181,7 +193,9 @@ def test_fallback_keeps_the_sentences_an_edit_did_fix(rules_coach):
     assert r.source == "fallback"
     assert "inconvenience" not in r.rewrite                 # the empty apology was simply dropped
     assert "I'm sorry [" not in r.rewrite                   # so no apology template to fill in
-    assert "[the next step you will take]" in r.rewrite    # the dead end still needs the agent
+    # the dead end still needs the agent, beside the route it gives (the courier)
+    assert r.rewrite == ("Hi Jo, you'll need to contact the courier about this. What I can do to "
+                         "help is [what you will do to help with it]."), r.rewrite
 
 
 def test_they_is_not_swapped_when_the_draft_still_says_them_elsewhere():

@@ -542,3 +542,93 @@ def test_no_bare_wall_tag_is_left_after_the_reason_gap(rules_coach):
              "2045-SW was emailed to you on 1/27.")
     out = rewrite(draft, coach=rules_coach, use_model=False).rewrite
     assert "because [the reason]" in out and "policy." not in out.lower(), out
+
+
+# ---------------------------------------------------------------- routes kept
+@pytest.mark.parametrize("text, context, want", [
+    ("you'll need to call the gift card line on the back of the card", "", True),
+    ("Info on applying for WaterSure is on our FAQ page", "", True),
+    ("Please use the app.", "", True),
+    ("kindly write to our accounts department at accounts@coastalpearl.in", "", True),
+    ("please contact the resort directly on +960 664 2211", "", True),
+    ("so you'll need to contact them", "screen issues go through Samsung", True),
+    ("so you'll need to go back to them", "the reading came from your old supplier", True),
+    # our own team is no route the customer must take: a hand-off may replace it
+    ("You'll need to get in touch with our wastewater department.", "", False),
+    ("it is beyond my control as I am in the call centre", "the upgrade to Business", False),
+    ("Your account 7781-3320 could be eligible.", "", False),
+    ("in line with company policy", "", False),
+])
+def test_what_counts_as_a_route(text, context, want):
+    assert tf.gives_route(text, context) is want
+
+
+def test_a_route_is_kept_with_the_route_gap_not_swapped_for_a_hand_off(rules_coach):
+    # Readers graded D every "I'll pass this to the team who handles it" that replaced a route
+    # the draft gave (test rounds), and every template that dropped one (dev).
+    from coach.taxonomy import TYPES
+
+    gap = TYPES["dead_end"].rewrite.route_gap
+    r = rewrite("i dont have access to gift card balances, sorry. you'll need to call the gift card "
+                "line on the back of the card. the card ending 4471 was the one used on order "
+                "#GC-1180 right?", coach=rules_coach, use_model=False)
+    assert r.source == "fallback", r
+    assert "pass this to" not in r.rewrite and "have access" not in r.rewrite
+    assert r.rewrite.startswith("You'll need to call the gift card line on the back of the card. "
+                                + gap), r.rewrite
+    assert "card ending 4471" in r.rewrite
+    assert not r.checks["flags_left"] and not r.checks["facts_missing"]
+
+
+def test_a_route_to_an_outside_company_keeps_its_name(rules_coach):
+    r = rewrite("hiya! for warranty claims you'd have to contact Breville directly. The kettle was "
+                "order 511-8802, bought on 3 March.", coach=rules_coach, use_model=False)
+    assert "Breville" in r.rewrite and "[the next step you will take" not in r.rewrite, r.rewrite
+    assert "pass this to" not in r.rewrite
+
+
+def test_a_hand_off_still_replaces_a_redirect_to_our_own_team(rules_coach):
+    r = rewrite("Dear Mr Kowalski,\n\nThank you for your email about the sewage at 4 Mill Lane. Sadly "
+                "this isn't something I'm able to help with from customer services. You'll need to "
+                "get in touch with our wastewater department.\n\nRegards,\nBeth",
+                coach=rules_coach, use_model=False)
+    assert "I'll pass this to our wastewater department now and update you here." in r.rewrite, r
+
+
+def test_a_route_followed_by_what_the_agent_does_is_no_dead_end(rules_coach):
+    # dead_end's clean_when: the owned offer after a route leaves the customer somewhere.
+    bare = "You'll need to call the gift card line on the back of the card."
+    assert "dead_end" in {f.type for f in rules_coach.check(bare)}
+    owned = bare + " What I can do to help is stay on this chat while you call."
+    assert "dead_end" not in {f.type for f in rules_coach.check(owned)}
+
+
+def test_words_a_candidate_writes_anew_are_judged_by_the_plain_pipeline():
+    # The eager pipeline counts every rule uncorroborated; on new words that rejected owned
+    # decisions the writers' references use ("we won't be able to extend this hire").
+    from types import SimpleNamespace
+
+    from coach.rewrite.verify import judged_flags
+
+    def finder(*quotes):
+        def check(text):
+            return [SimpleNamespace(type="powerless", quote=q, start=text.index(q),
+                                    end=text.index(q) + len(q)) for q in quotes if q in text]
+        return check
+
+    agrees = SimpleNamespace(check=finder("we won't be able to extend"))
+    silent = SimpleNamespace(check=finder())
+    eager = SimpleNamespace(check=finder("my hands are tied", "we won't be able to extend"))
+    draft = "The car is booked out from the 29th, so my hands are tied."
+    kept = "The car is booked out from the 29th, so my hands are tied. Sorry."
+    new = "The car is booked out from the 29th, so we won't be able to extend the hire."
+    for plain in (agrees, silent):
+        eager.plain = plain
+        # a dodge the draft had counts in any words it kept, whatever the plain pipeline says
+        assert [f.quote for f in judged_flags(draft, kept, eager)] == ["my hands are tied"]
+    eager.plain = silent
+    assert judged_flags(draft, new, eager) == []
+    eager.plain = agrees
+    assert [f.quote for f in judged_flags(draft, new, eager)] == ["we won't be able to extend"]
+    del eager.plain   # no plain pipeline (a stand-in coach): every flag counts
+    assert len(judged_flags(draft, new, eager)) == 1
