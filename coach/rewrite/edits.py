@@ -671,6 +671,51 @@ def own_aside(sentence: str) -> str | None:
     return out
 
 
+# Between our team as a subject and a later "they", someone else who could be "they".
+# (The customer's side lists its people before its things: "the rooms" in between are no one.)
+_CUSTOMER_PEOPLE = list(itertools.takewhile(lambda w: not w.startswith("parcel"),
+                                            lexicon.words("CUSTOMER_SIDE")))
+_SOMEONE_ELSE = lexicon.compile(r"\b(?:" + "|".join([lexicon.pattern(n) for n in (
+    "THIRD_PARTIES", "OUTSIDE_BODIES", "OTHER_PEOPLE")] + _CUSTOMER_PEOPLE) + r")\b", re.I)
+# "they" as the done-to, not the doer ("they were shipped", "they've been sent"), or as what is
+# said about them ("they're a law unto themselves lol": a jibe, not an act to own).
+_THEY_DONE_TO = lexicon.compile(r"\bthey(?:'re| are| were|'ve been| have been| had been| got)\s+"
+                                r"(?:\w+ly\s+)?\w+(?:ed|en|t)\b|\bthey(?:'re| are| were)\s+(?:a|an|the|so|"
+                                r"too|very|really|just|such|always|never|like|useless|hopeless|"
+                                r"slow|rubbish)\b|\bthemselves\b", re.I)
+
+
+def _led_by_our_team(body: str, spans: list[tuple[int, int]], flagged: list[int], i: int,
+                     context: str) -> tuple[int, str, str] | None:
+    """Where an earlier clause of the sentence has our team as its subject and flagged clause
+    `i` goes on about it as "they" ("The events office have put a hold on 12
+    rooms at AUD 210 per night, [but they want the rooming list by 1 October or they'll
+    release the rooms]"), the pair owned together: (that clause's index, it with "we", clause
+    `i` with "we"). Swapped one at a time, the "they" stayed (the rooms in between read as
+    what "they" might mean) and only a template was left (dev). None where someone else (a
+    partner, the customer's people) is named in between, the "they" is done to ("they were
+    shipped"), or the reply says "they" elsewhere."""
+    cl = body[spans[i][0]:spans[i][1]]
+    if not _THIRD.search(cl) or _THEY_DONE_TO.search(cl) or _FIRST_PLURAL.search(body):
+        return None
+    rest = " ".join(body[a:b] for k, (a, b) in enumerate(spans) if k not in flagged) + " " + context
+    if _THIRD.search(rest) or OUTSIDE.search(rest) or \
+            any(_THEY_DONE_TO.search(body[a:b]) for k, (a, b) in enumerate(spans) if k in flagged):
+        return None
+    for j in range(i - 1, -1, -1):
+        a, b = spans[j]
+        subject = swap_org(body[a:b])
+        if subject is None:
+            continue
+        between = body[a:spans[i][0]]
+        m = _SUBJECT.search(between)
+        if m is None or _SOMEONE_ELSE.search(between[m.end():]):
+            return None
+        swapped = swap_pronouns(cl)
+        return (j, subject, swapped) if swapped is not None else None
+    return None
+
+
 def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
                context: str = "") -> list[Edit]:
     """Edits of `sentence` (which starts at `offset` in the draft) that may fix its `flags`,
@@ -693,11 +738,17 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
     # way of swapping a later "they haven't picked yours yet".
     org_swaps = [swap_org(body[s:e]) if i in flagged else None for i, (s, e) in enumerate(spans)]
     owned = [o if o is not None else body[s:e] for o, (s, e) in zip(org_swaps, spans)]
+    also: dict[tuple[int, str], tuple[int, str]] = {}   # an option that swaps its subject too
     for i in flagged:
         s, e = spans[i]
         cl = body[s:e]
         opts: list[tuple[str, str]] = []
         others = " ".join(owned[:i] + owned[i + 1:]) + " " + context
+        led = _led_by_our_team(body, spans, flagged, i, context)
+        if led is not None:
+            j, subject_swapped, swapped = led
+            opts.append((swapped, "swap"))
+            also[(i, swapped)] = (j, subject_swapped)
         for kind, fn in (("own_cause", own_cause), ("own_cause", own_decision), ("swap", own_passive), ("swap", swap_org),
                          ("swap", swap_pronouns)):
             if fn is swap_pronouns and (_THIRD.search(others) or
@@ -733,6 +784,9 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
             parts[i] = new
             if kind != "keep":
                 kinds.append(kind)
+            if (i, new) in also:
+                j, subject = also[(i, new)]
+                parts[j] = subject
         if not kinds:
             continue   # every clause kept: no edit
         for i in range(1, len(parts)):

@@ -479,3 +479,31 @@ def test_no_aside_edit_without_the_rule_after_it():
 def test_somehow_goes_so_the_sentence_says_what_happened():
     s = "Your last two bills somehow ended up going to your old address."
     assert tf.own_cause(s) == "Your last two bills ended up going to your old address."
+
+
+@pytest.mark.parametrize("draft, want", [
+    # our team as the subject, then "they" for it: both become "we" together
+    ("The events office have put a hold on 8 cabins at AUD 150 per night, but they need the guest "
+     "list by 3 May or they'll release the cabins.",
+     "We have put a hold on 8 cabins at AUD 150 per night, but we need the guest list by 3 May or "
+     "we'll release the cabins."),
+])
+def test_our_team_and_its_they_are_owned_together(rules_coach, draft, want):
+    r = rewrite(draft, coach=rules_coach, use_model=False)
+    assert (r.source, r.rewrite) == ("transform", want), r
+
+
+@pytest.mark.parametrize("draft", [
+    # someone else in between may be "they"
+    "The warehouse spoke to the couriers and they said it would ship on Tuesday.",
+    # "they" done to, or a jibe: nothing to own
+    "The depot loaded the boxes on Monday and they were sent to the wrong town.",
+    "The fraud team are the only ones who can and they're a law unto themselves.",
+])
+def test_a_later_they_is_not_our_team_when_it_may_be_someone_else(draft):
+    from coach.rewrite import edits as tf
+
+    body = draft
+    spans = tf.clauses(body)
+    assert all(tf._led_by_our_team(body, spans, list(range(len(spans))), i, "") is None
+               for i in range(len(spans)))
