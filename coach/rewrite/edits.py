@@ -24,7 +24,7 @@ from typing import Sequence
 
 from coach import lexicon
 from coach.flags import Flag
-from coach.rewrite.verify import extract_facts, states_refusal
+from coach.rewrite.verify import ROUTE, extract_facts, states_refusal
 from coach.taxonomy import TYPES
 
 # Kinds, best first: an edit that keeps more of the agent's words is preferred.
@@ -433,7 +433,6 @@ def offers_option(text: str) -> bool:
     return bool(_OPTION.search(text))
 
 
-_ROUTE = lexicon.compile(lexicon.pattern("ROUTE"), re.I)
 _SEND_TO = lexicon.compile(r"\b(?:contact(?:ing)?|call(?:ing)?(?! cent(?:re|er))|ring|phone|e-?mail|message|reach out to|"
                            r"get(?:ting)? in touch with|go(?:ing)? back to|speak(?:ing)? (?:to|with)|"
                            r"talk(?:ing)? to|write to|report (?:it|this|that) to|go(?:es)? through|"
@@ -449,7 +448,7 @@ def gives_route(text: str, context: str = "") -> bool:
     them"), a company outside ours that `text` or `context` names (Samsung, the old supplier).
     Readers graded D every rewrite that swapped such a route for "I'll pass this to the team
     who handles it" (test rounds: 21 of 23), and every template that dropped one (dev)."""
-    if _ROUTE.search(text):
+    if ROUTE.search(text):
         return True
     if not _SEND_TO.search(text):
         return False

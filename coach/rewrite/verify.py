@@ -528,6 +528,13 @@ def promises_added(draft: str, candidate: str) -> list[str]:
         # "our policy does not allow it to be waived, so I'll pass this to our finance team":
         # a hand-off after the company's answer promises a review of what was decided
         added.append("hand-off after a decision: " + handoff.group(0).lower())
+    if handoff and not _HANDOFF.search(draft):
+        cand_low = norm(candidate).lower()
+        lost = [m.group(0) for m in ROUTE.finditer(norm(draft)) if m.group(0).lower() not in cand_low]
+        if lost:
+            # "Please use the app." -> "I'll pass this to our app team": the customer's own way
+            # through is gone, and a hand-off stands in for it (readers graded these D)
+            added.append(f"hand-off in place of the draft's route: {lost[0].lower()}")
     return added
 
 
@@ -542,6 +549,8 @@ def _no_team_name() -> frozenset[str]:
 _HANDOFF_TEAM = lexicon.compile(r"\b(?:pass|passing|forward|forwarding|send|sending|refer|referring)\s+"
                            r"(?:this|it|your(?:\s+[\w-]+){1,4}?)\s+(?:on\s+)?to\s+(?:our|the)\s+"
                            r"(?P<team>[\w&-]+(?:\s+[\w&-]+)?)\s+(?:team|department|desk)\b", re.I)
+# Where the draft sends the customer (the lexicon's ROUTE: a line, a page, the app, an address).
+ROUTE = lexicon.compile(lexicon.pattern("ROUTE"), re.I)
 _HANDOFF = lexicon.compile(r"\b(?:I'll|I will|I'm going to|let me|we'll|we will)\s+(?:now\s+)?(?:pass|escalate|"
                       r"forward|refer|send|raise|flag)\s+(?:this|it|your (?:request|case|query|complaint))"
                       r"\s+(?:on\s+)?(?:to|with|up)\b", re.I)

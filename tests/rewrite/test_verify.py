@@ -673,3 +673,17 @@ def test_an_emoji_ends_a_negation_s_reach_too():
 def test_a_name_with_a_number_ends_at_the_full_stop():
     facts = [f.text for f in extract_facts("you'd like to move to Fixed Saver 24. I'm only in my first week.")]
     assert "Fixed Saver 24" in facts and not any("I'm" in f for f in facts)
+
+
+def test_a_hand_off_in_place_of_the_drafts_route_is_added_content():
+    from coach.rewrite.verify import promises_added
+
+    draft = "Hi Ben, cancellations can't be done over email. Please use the app. Cheers, Maya"
+    swapped = "Hi Ben, I'll pass this to our app team and update you here. Cheers, Maya"
+    assert any(p.startswith("hand-off in place of the draft's route: the app")
+               for p in promises_added(draft, swapped))
+    kept = "Hi Ben, you can cancel in the app. I'll pass this to our app team too. Cheers, Maya"
+    assert not any("route" in p for p in promises_added(draft, kept))
+    # no route in the draft: the hand-off is judged as before
+    plain = "Hi Ben, that's not something I can sort from here. Cheers, Maya"
+    assert not any("route" in p for p in promises_added(plain, swapped))
