@@ -48,7 +48,7 @@ class Edit:
 _EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"
 # Only coordinating words cut inside a sentence: "as", "which", "who" also join comparisons
 # and objects ("I'm as fed up as he is"), so they cut only after a comma.
-_CLAUSE_CUT = lexicon.compile(rf"(?<=[,;:{_EMOJI}])\s+|\s+(?=[-\u2013\u2014]\s)|\s+(?=(?:and|but|so|though|although|"
+_CLAUSE_CUT = lexicon.compile(rf"(?<=[,;:{_EMOJI}])\s+|(?<=[a-z0-9)][.!?])\s+(?=[A-Z])|\s+(?=[-\u2013\u2014]\s)|\s+(?=(?:and|but|so|though|although|"
                          r"however|because|while)\b)", re.I)
 # What is left after a clause is dropped must still be a sentence: a few words, not a fragment
 # that opens with a negation or a relative word ("Not something the team here did.").
@@ -459,6 +459,27 @@ def gives_route(text: str, context: str = "") -> bool:
     return False
 
 
+# The push in a route ("you'll need to contact them directly", "kindly write to"): readers graded
+# a route kept in those words D, as a wall; in "you can" words the same route was a next step (C).
+_PUSH = [(lexicon.compile(r"\byou(?:'ll| will|'d| would)?\s+(?:just\s+|really\s+)?(?:need|have|want|"
+                          r"be best|be better off)(?:\s+to)?\s+(?=[a-z])", re.I), "you can "),
+         (lexicon.compile(r"\byou (?:must|should)\s+(?=[a-z])", re.I), "you can "),
+         (lexicon.compile(r"(?:(?<=^)|(?<=[,;:] ))(?:please|kindly|pls)\s+(?=[a-z])", re.I), "you can "),
+         (lexicon.compile(r"\s+(?:directly|yourself|for (?:more|further) (?:information|info|details))"
+                          r"(?=[\s.,;!?]|$)", re.I), "")]
+
+
+def soften_route(text: str) -> str:
+    """`text` with the push taken out of its route: "kindly contact the resort directly on
+    +960..." -> "you can contact the resort on +960...". The route and its facts stay."""
+    out = text
+    for rx, rep in _PUSH:
+        out = rx.sub(rep, out)
+    if out and out[0].islower() and text[:1].isupper():
+        out = out[0].upper() + out[1:]
+    return out
+
+
 def has_next_step(text: str) -> bool:
     """True when the agent commits to an action they take ("I'll", "I've raised", "let me"), or
     the reply reports one taken ("a credit note has been raised") or an outcome now set ("your
@@ -748,7 +769,8 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
             j, subject_swapped, swapped = led
             opts.append((swapped, "swap"))
             also[(i, swapped)] = (j, subject_swapped)
-        for kind, fn in (("own_cause", own_cause), ("own_cause", own_decision), ("swap", own_passive), ("swap", swap_org),
+        for kind, fn in (("own_cause", own_cause), ("own_cause", own_decision),
+                         ("swap", own_passive), ("swap", swap_org),
                          ("swap", swap_pronouns)):
             if fn is swap_pronouns and (_THIRD.search(others) or
                                         _FIRST_PLURAL.search(body[:s] + " " + body[e:]) or

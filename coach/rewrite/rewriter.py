@@ -401,7 +401,7 @@ def _sends_elsewhere(draft: str, units, ui: int, dropped: str) -> bool:
     unit of its own right after this one ("i dont have access to gift card balances, sorry.
     you'll need to call the gift card line..."): a hand-off in its place would replace it."""
     u = units[ui]
-    return tf.gives_route(dropped, draft[u.start:u.end]) or (ui + 1) in _routes(draft, units)
+    return tf.gives_route(dropped, draft) or (ui + 1) in _routes(draft, units)
 
 
 # The types a kept route may stand beside once their clauses are cut: the dead end itself, an
@@ -444,9 +444,13 @@ def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, fac
                      or not any(x < a + d and a + c < y for x, y in flagged))
             for a, b in sents]
     cut = " ".join(k for k in kept if k)
-    tries = [t for t in (_without_wall_tags(cut, (), flagged), cut.strip(), body.strip()) if t]
+    plain = [t for t in (_without_wall_tags(cut, (), flagged), cut.strip(), body.strip()) if t]
+    tries = [tf.soften_route(t) for t in plain] + plain
     for text in dict.fromkeys(tries):
-        text = re.sub(r"[\s,;:\-\u2013\u2014]+$", "", tf._LEAD_JOIN.sub("", text.strip()))
+        text = text.strip()
+        if not body.strip().startswith(text[:20]):
+            text = tf._LEAD_JOIN.sub("", text)   # its first clause went: "[...] but you can..."
+        text = re.sub(r"[\s,;:\-\u2013\u2014]+$", "", text)
         if not text or not tf.gives_route(text, draft):
             continue
         text = text[0].upper() + text[1:]
@@ -587,12 +591,17 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
             # Dropping "I can't" or "contact X" leaves the customer nowhere: end the sentence
             # with the owned hand-off instead ("I'll pass this to our fraud team now and update
             # you here"), naming the team the draft names; never after a refusal the reply keeps.
-            if states_decision(fb.splice(draft, units, trial)):
+            if (ui + 1) in _routes(draft, units) and not tf.gives_route(e.dropped, body):
+                # "[there isn't anything more we can see on our end.] Please contact UPS
+                # directly...": the next sentence's route is where the step comes from
+                pass
+            elif states_decision(fb.splice(draft, units, trial)):
                 # The reply still gives the company's answer ("the AUD 25 admin fee still
                 # applies"): that answer is where the customer stands, and a hand-off after it
                 # would promise a review of what was decided.
                 pass
             elif states_decision(draft) or _sends_elsewhere(draft, units, ui, e.dropped) or \
+                    tf.gives_route(e.text, body) or \
                     (step := fb.handoff(u.types, body, rest)) is None:
                 # (A route the customer was given, "call the gift card line", "use the app", is
                 # kept by the fallback, `_route_kept`, rather than swapped for a hand-off.)

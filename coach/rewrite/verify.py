@@ -441,7 +441,8 @@ def commitments_added(draft: str, candidate: str) -> list[str]:
     for h in _handoffs():
         cand = cand.replace(h, " ")
     out = []
-    for m in _COMMIT.finditer(PLACEHOLDER_RE.sub(" \x00 ", cand)):
+    shown = PLACEHOLDER_RE.sub(" \x00 ", cand)
+    for m in _COMMIT.finditer(shown):
         verb = (m.group("verb") or m.group("ing")).lower()
         if m.group("ing"):
             verb = verb[:-3]   # "passing" -> "pass", "sending" -> "send"

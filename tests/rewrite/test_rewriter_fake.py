@@ -574,7 +574,7 @@ def test_a_route_is_kept_with_the_route_gap_not_swapped_for_a_hand_off(rules_coa
                 "#GC-1180 right?", coach=rules_coach, use_model=False)
     assert r.source == "fallback", r
     assert "pass this to" not in r.rewrite and "have access" not in r.rewrite
-    assert r.rewrite.startswith("You'll need to call the gift card line on the back of the card. "
+    assert r.rewrite.startswith("You can call the gift card line on the back of the card. "
                                 + gap), r.rewrite
     assert "card ending 4471" in r.rewrite
     assert not r.checks["flags_left"] and not r.checks["facts_missing"]
