@@ -910,8 +910,40 @@ def verify(draft: str, candidate: str, coach, facts: list[Fact] | None = None) -
         flags_left=[{"type": f.type, "quote": f.quote} for f in flags],
         facts_missing=facts_missing(draft, candidate, facts),
         promises_added=promises_added(draft, candidate),
-        owns_problem=owns_problem(candidate),
+        owns_problem=owns_problem(candidate) or _only_stock_apologies_cut(draft, candidate, coach),
         problems=probs)
+
+
+_OPENING = lexicon.compile(r"^(?:@\w[\w.]*[,:]?\s+)+|^(?:hi|hey|hello|dear)\b[^,.!?\n]{0,40}[,!]\s*", re.I)
+
+
+def _only_stock_apologies_cut(draft: str, candidate: str, coach) -> bool:
+    """Whether the candidate is the draft with only its stock apologies taken out ("[So sorry
+    for the inconvenience!] The store credit of $45.00 ... is under Wallet"): what is left is
+    the agent's own answer, which owned nothing less before the apology went. Dropping the
+    apology was refused for want of an "I" in the answer, and a template took its place
+    ("I'm sorry [the specific thing that went wrong]", dev)."""
+    def sents(text: str) -> list[str]:
+        view = DraftView(text)
+        out = [text[a:b].strip() for a, b in (view.sentences or [(0, len(text))])]
+        # "@priyanka.sells Sorry for any inconvenience." / "Hi Jo, sorry...": the handle or
+        # greeting opens whichever sentence comes first
+        return [y for y in (_OPENING.sub("", x) for x in out) if y]
+    kept = sents(candidate)
+    if not kept:
+        return False
+    had = sents(draft)
+    key = {norm(x).lower() for x in had}
+    if any(norm(x).lower() not in key for x in kept):
+        return False
+    left = {norm(x).lower() for x in kept}
+    cut = [x for x in had if norm(x).lower() not in left]
+    if norm(had[-1]).lower() not in left or len(" ".join(kept).split()) < 10:
+        # "Your parcel #A-5512 arrived broken. [We apologise for any inconvenience caused.]": the
+        # apology was all the reply said about it; with it gone the problem stands bare
+        return False
+    return bool(cut) and all(any(f.type == "scripted_apology" for f in coach.check(x)) and
+                             not extract_facts(x) for x in cut)
 
 
 # ---------------------------------------------------------------- topic drift

@@ -425,7 +425,9 @@ def test_the_consequence_of_a_cut_reason_goes_with_it():
     s = "So the boots got sent back to you because the label you printed was the wrong one, thats why it bounced."
     out = _texts(s, "because the label you printed was the wrong one", "blame_shifting")
     assert "So the boots got sent back to you." in out
-    assert not any("why it bounced" in t for t in out)
+    # only the edit that keeps the cause (said as what it was) keeps its consequence
+    assert not any("why it bounced" in t and "because the label was" not in t for t in out)
+    assert any("because the label was the wrong one, thats why it bounced" in t for t in out)
 
 
 def test_once_the_denial_is_cut_the_fix_follows_from_the_fault():
@@ -521,3 +523,14 @@ def test_a_later_they_is_not_our_team_when_it_may_be_someone_else(draft):
 def test_a_kept_route_loses_its_push_not_its_facts(route, want):
     # readers graded a route kept in "you'll need to ... directly" words D, as a wall (dev, r10)
     assert tf.soften_route(route) == want
+
+
+@pytest.mark.parametrize("clause, want", [
+    ("the boots came back because the label you printed was the wrong one.",
+     "the boots came back because the label was the wrong one."),
+    ("The bill is high because the readings you gave us since May were too low.",
+     "The bill is high because the readings since May were too low."),
+    ("Your listings didn't have return addresses.", None),   # a fact about the account, no one's doing
+])
+def test_the_customers_hand_in_a_cause_goes_and_the_cause_stays(clause, want):
+    assert tf.neutral_cause(clause) == want

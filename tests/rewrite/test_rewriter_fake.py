@@ -632,3 +632,19 @@ def test_words_a_candidate_writes_anew_are_judged_by_the_plain_pipeline():
     assert [f.quote for f in judged_flags(draft, new, eager)] == ["we won't be able to extend"]
     del eager.plain   # no plain pipeline (a stand-in coach): every flag counts
     assert len(judged_flags(draft, new, eager)) == 1
+
+
+def test_cutting_only_a_stock_apology_leaves_the_agents_answer_standing(rules_coach):
+    # "[Sorry for any inconvenience.]" gone, the answer owns no less than before; a template
+    # in its place ("I'm sorry [the specific thing that went wrong]") was graded C or D.
+    r = rewrite("@lena.makes Sorry for any inconvenience. Your shop was paused on 3/2 because two "
+                "listings had no photos. Add one to each and it'll be live again.",
+                coach=rules_coach, use_model=False)
+    assert (r.source, r.rewrite) == ("transform", "@lena.makes Your shop was paused on 3/2 because "
+                                     "two listings had no photos. Add one to each and it'll be "
+                                     "live again."), r
+    from coach.rewrite.verify import _only_stock_apologies_cut
+
+    draft = "Sorry for any inconvenience. The fee is £5. My hands are tied."
+    assert not _only_stock_apologies_cut(draft, "The fee is £5.", rules_coach)   # a dodge went too
+    assert not _only_stock_apologies_cut(draft, "The fee is £5, sadly.", rules_coach)  # new words
