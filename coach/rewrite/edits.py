@@ -361,6 +361,33 @@ def own_decision(clause: str) -> str | None:
     return f"{lead}{said}{m.group('end') or ''}"
 
 
+# "there's no way for me to change payment dates while the account is in arrears" -> "We don't
+# change payment dates while the account is in arrears": a limit with its condition is the
+# company's practice, said as ours (the writers' references do so: "We don't change payment
+# dates while an account is in arrears"). Without a condition ("I can't reverse the charge")
+# it is a capability, not a practice, and stays the hand-off's or the template's.
+_LIMIT_ON_ME = lexicon.compile(
+    r"^(?P<lead>\s*)(?:(?:but|and|so)\s+)?(?:(?:I'm afraid|unfortunately|sadly|honestly),?\s+)?"
+    r"(?:there(?:'s| is) no way for (?:me|us) to|(?:I|we)(?:'m| am|'re| are)?\s+(?:really\s+|just\s+)?"
+    r"(?:can't|cannot|can not|unable to|not able to|have no way to))\s+"
+    r"(?!help\b|assist\b|do\b|see\b|find\b|say\b|tell\b|get\b|go\b|make\b|promise\b|guarantee\b)"
+    r"(?P<verb>[a-z]+)\b(?P<rest>[^.!?]*?\b(?:while|whilst|once|after|before|until|unless|without|"
+    r"over (?:the )?(?:phone|chat|email|e-mail)|by (?:phone|email|e-mail|chat)|on (?:a|an|the) )\b[^.!?]*?)"
+    r"(?P<end>[.!?]?)\s*$", re.I)
+
+
+def own_limit(clause: str) -> str | None:
+    """A limit on the agent, with the condition that sets it, said as the company's practice:
+    "I wish I could help, [but there's no way for me to change payment dates while the account
+    is £310 in arrears]" -> "We don't change payment dates while the account is £310 in
+    arrears". The decision stays, and nobody is helpless."""
+    m = _LIMIT_ON_ME.match(clause)
+    if not m:
+        return None
+    said = f"we don't {m.group('verb').lower()}{m.group('rest')}{m.group('end') or ''}"
+    return m.group("lead") + said
+
+
 # The customer's hand in the cause: "the label [you printed] was the wrong one", "the readings
 # [you gave us since last winter] were too low", "the passport copy [you sent] was not clear".
 _BY_YOU = lexicon.compile(
@@ -779,7 +806,8 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
     # way of swapping a later "they haven't picked yours yet".
     org_swaps = [swap_org(body[s:e]) if i in flagged else None for i, (s, e) in enumerate(spans)]
     owned = [o if o is not None else body[s:e] for o, (s, e) in zip(org_swaps, spans)]
-    also: dict[tuple[int, str], tuple[int, str]] = {}   # an option that swaps its subject too
+    # An option that changes other clauses too: its subject swapped, or the clauses it absorbed.
+    also: dict[tuple[int, str], list[tuple[int, str]]] = {}
     for i in flagged:
         s, e = spans[i]
         cl = body[s:e]
@@ -789,10 +817,21 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
         if led is not None:
             j, subject_swapped, swapped = led
             opts.append((swapped, "swap"))
-            also[(i, swapped)] = (j, subject_swapped)
+            also[(i, swapped)] = [(j, subject_swapped)]
+        # A limit with its condition in the next clauses ("...no way for me to change payment
+        # dates | while the account is £310 in arrears"): the clauses read as one.
+        walled = any(f.type == "policy_wall" for f in flags)
+        if i + 1 < len(spans) and not walled:
+            whole = own_limit(body[s:])
+            if whole is not None and own_limit(cl) is None:
+                opts.append((whole, "own_cause"))
+                also[(i, whole)] = [(k, "") for k in range(i + 1, len(spans))]
         for kind, fn in (("own_cause", own_cause), ("own_cause", own_decision), ("own_cause", neutral_cause),
+                         ("own_cause", own_limit),
                          ("swap", own_passive), ("swap", swap_org),
                          ("swap", swap_pronouns)):
+            if fn is own_limit and walled:
+                continue   # a wall's rule keeps its words and gets the reason gap (fallback)
             if fn is swap_pronouns and (_THIRD.search(others) or
                                         _FIRST_PLURAL.search(body[:s] + " " + body[e:]) or
                                         OUTSIDE.search(others)):
@@ -826,9 +865,9 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
             parts[i] = new
             if kind != "keep":
                 kinds.append(kind)
-            if (i, new) in also:
-                j, subject = also[(i, new)]
-                parts[j] = subject
+        for i, (new, _kind) in zip(flagged, combo):
+            for j, text in also.get((i, new), ()):
+                parts[j] = text   # (after every clause's own option: it speaks for those too)
         if not kinds:
             continue   # every clause kept: no edit
         for i in range(1, len(parts)):

@@ -534,3 +534,26 @@ def test_a_kept_route_loses_its_push_not_its_facts(route, want):
 ])
 def test_the_customers_hand_in_a_cause_goes_and_the_cause_stays(clause, want):
     assert tf.neutral_cause(clause) == want
+
+
+@pytest.mark.parametrize("clause, want", [
+    ("but there's no way for me to change payment dates while the account is in arrears.",
+     "we don't change payment dates while the account is in arrears."),
+    ("I can't move a meter reading date over the phone.",
+     "we don't move a meter reading date over the phone."),
+    # no condition: a capability, not a practice
+    ("I can't reverse the charge.", None),
+    ("we cant match it", None),
+    ("I can't help with that while you're on hold.", None),
+])
+def test_a_limit_with_its_condition_is_said_as_our_practice(clause, want):
+    assert tf.own_limit(clause) == want
+
+
+def test_a_wish_and_a_limit_become_our_practice(rules_coach):
+    r = rewrite("Hi Jo, thanks for asking about moving your payment date to the 20th. I wish I could "
+                "help, but there's no way for me to change payment dates while the account is £95 "
+                "in arrears.", coach=rules_coach, use_model=False)
+    assert r.rewrite.endswith("We don't change payment dates while the account is £95 in "
+                              "arrears."), r
+    assert "wish" not in r.rewrite
