@@ -91,6 +91,12 @@ _WE_REFUSE = lexicon.compile(r"\bwe\s+(?:really\s+|just\s+|simply\s+)?(?:can't|c
                         r"don't|do not|are unable|'re unable|aren't able|are not able)\b", re.I)
 
 
+# The reply already reports the matter passed on: a second hand-off repeats it (graded D).
+_PASSED_ON = lexicon.compile(r"\b(?:I|we)(?:'ve| have)?\s+(?:already\s+|just\s+)?(?:passed|forwarded|"
+                             r"escalated|referred|sent|handed)\b[^.!?]{0,80}?\b(?:to|on to|along to|"
+                             r"over to|up to|with)\b", re.I)
+
+
 def handoff(types: list[str], *texts: str) -> str | None:
     """The owned hand-off sentence of the first of `types` that has one (coach/types/), with the
     team the texts name, else the type's own words: "I'll pass this to our fraud team now and
@@ -102,6 +108,8 @@ def handoff(types: list[str], *texts: str) -> str | None:
         return None   # "sort that out with your travel insurer": it is not ours to pass on
     if _WE_REFUSE.search(texts[0] if texts else ""):
         return None   # "we can't raise it" is the company's answer, not the agent's limit
+    if any(_PASSED_ON.search(t) for t in texts):
+        return None   # "I passed your photos along to quality control": it is passed on already
     for t in TEMPLATE_ORDER:
         spec = TYPES[t].rewrite
         if t in types and spec.handoff:

@@ -437,10 +437,13 @@ def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, fac
     at = u.start + len(greet)
     flagged = [(f.start - at, f.end - at) for f in u.flags]
     sents = DraftView(body).sentences or [(0, len(body))]
-    # Of each sentence, the clauses that give the route or a fact, or hold no flag: "[There
-    # isn't anything more we can see on our end.] Please contact UPS directly with tracking..."
+    # Of each sentence, the clauses that give the route, a fact or a refusal, or hold no flag:
+    # "[There isn't anything more we can see on our end.] Please contact UPS directly with
+    # tracking...", "Cancellations can't be handled over email. Please use the app." (cutting
+    # the refusal lost the decision, graded D). What is left still has to pass the checks.
     kept = [" ".join(body[a + c:a + d].strip() for c, d in tf.clauses(body[a:b])
                      if tf.gives_route(body[a + c:a + d]) or extract_facts(body[a + c:a + d])
+                     or states_refusal(body[a + c:a + d])
                      or not any(x < a + d and a + c < y for x, y in flagged))
             for a, b in sents]
     cut = " ".join(k for k in kept if k)
@@ -582,6 +585,12 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
             continue
         trial = list(chosen)
         trial[ui] = fb.join_greeting(greet, e.text) if e.text else greet.rstrip()
+        if e.kind.startswith("drop") and states_refusal(e.dropped) and not states_refusal(e.text) \
+                and not states_refusal(rest):
+            # "[Cancellations can't be handled over email.] Please use the app.": the answer
+            # itself went (graded D: "Loses the refusal to cancel over email"); the fallback
+            # keeps it with the reason gap
+            continue
         if e.kind.startswith("drop") and (tf.reports_action(e.dropped) or tf.offers_option(e.dropped)):
             # "a credit note for £48 has been raised" is news, and "You can send them a new
             # offer from the listing page" the customer's way on: neither is a dodge to drop

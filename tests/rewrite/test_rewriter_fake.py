@@ -648,3 +648,19 @@ def test_cutting_only_a_stock_apology_leaves_the_agents_answer_standing(rules_co
     draft = "Sorry for any inconvenience. The fee is £5. My hands are tied."
     assert not _only_stock_apologies_cut(draft, "The fee is £5.", rules_coach)   # a dodge went too
     assert not _only_stock_apologies_cut(draft, "The fee is £5, sadly.", rules_coach)  # new words
+
+
+def test_no_second_hand_off_where_the_reply_already_passed_it_on():
+    from coach.rewrite import fallback as fb
+
+    assert fb.handoff(["dead_end"], "You'll hear back eventually.",
+                      "I passed your photos of the torn seam along to quality control.") is None
+    assert fb.handoff(["dead_end"], "You'll hear back eventually.", "Thanks for the photos.")
+
+
+def test_the_drafts_refusal_is_not_cut_to_make_room_for_its_route(rules_coach):
+    # "[Cancellations can't be handled over email.] Please use the app." lost the answer itself
+    r = rewrite("Hi Ben, thanks for your message about your Crunchbox plan. Cancellations can't be "
+                "handled over email. Please use the app. Cheers, Maya",
+                coach=rules_coach, use_model=False)
+    assert "can't be handled over email" in r.rewrite, r
