@@ -129,8 +129,16 @@ def _flag(text, quote, type_):
     # "however" alone is no offer of the agent's
     ("We have no control over customs, however the date will be updated once it's released.",
      "We have no control over customs", "powerless", False),
-    # a redirect is never cured this way: the dead end needs its own fix
+    # a redirect with what the agent does about it is no longer "a hand-off with nothing owned"
+    # (eval/GUIDELINES.md); the fallback's route gap asks for that step (coach/types/dead_end.yaml)
     ("You'll need to contact the courier. What I can do is note it on your account.",
+     "You'll need to contact the courier", "dead_end", True),
+    ("You'll need to contact the courier. What I can do to help is [what you will do to help "
+     "with it].", "You'll need to contact the courier", "dead_end", True),
+    # ... but a redirect with only sympathy after it still leaves the customer nowhere
+    ("You'll need to contact the courier. Sorry about that.",
+     "You'll need to contact the courier", "dead_end", False),
+    ("You'll need to contact the courier, however they are usually quick.",
      "You'll need to contact the courier", "dead_end", False),
 ])
 def test_explained_flags_are_dropped_whichever_detector_raised_them(text, quote, type_, cured):
