@@ -808,6 +808,7 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
     owned = [o if o is not None else body[s:e] for o, (s, e) in zip(org_swaps, spans)]
     # An option that changes other clauses too: its subject swapped, or the clauses it absorbed.
     also: dict[tuple[int, str], list[tuple[int, str]]] = {}
+    walled = any(f.type == "policy_wall" for f in flags)
     for i in flagged:
         s, e = spans[i]
         cl = body[s:e]
@@ -820,7 +821,6 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
             also[(i, swapped)] = [(j, subject_swapped)]
         # A limit with its condition in the next clauses ("...no way for me to change payment
         # dates | while the account is £310 in arrears"): the clauses read as one.
-        walled = any(f.type == "policy_wall" for f in flags)
         if i + 1 < len(spans) and not walled:
             whole = own_limit(body[s:])
             if whole is not None and own_limit(cl) is None:

@@ -396,14 +396,6 @@ def _routes(draft: str, units) -> list[int]:
             and tf.gives_route(fb.split_greeting(draft[u.start:u.end])[1], draft)]
 
 
-def _sends_elsewhere(draft: str, units, ui: int, dropped: str) -> bool:
-    """Whether cutting `dropped` from unit `ui` cuts a route, or the reply's route is in a
-    unit of its own right after this one ("i dont have access to gift card balances, sorry.
-    you'll need to call the gift card line..."): a hand-off in its place would replace it."""
-    u = units[ui]
-    return tf.gives_route(dropped, draft) or (ui + 1) in _routes(draft, units)
-
-
 # The types a kept route may stand beside once their clauses are cut: the dead end itself, an
 # "I can't do that from here" and a stock apology (siding, blame or a wall need their own fix).
 _ROUTE_TYPES = frozenset(("dead_end", "powerless", "scripted_apology"))
@@ -578,6 +570,10 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
             if _unit_accepts(draft, units, trial, ui, coach, facts):
                 return trial[ui]
     points_back = bool(tf.points_back(draft[u.end:]))
+    # The reply's route is in a unit of its own right after this one ("i dont have access to
+    # gift card balances, sorry. you'll need to call the gift card line..."): the step comes
+    # from there, and a hand-off here would stand in for it.
+    route_next = (ui + 1) in _routes(draft, units)
     for e in _edits(body, u.flags, u.start + len(greet), rest):
         if points_back and e.kind == "drop_sentence":
             # "[looks like you typed the wrong flat number.] That's why order 7789 was returned."
@@ -600,7 +596,7 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
             # Dropping "I can't" or "contact X" leaves the customer nowhere: end the sentence
             # with the owned hand-off instead ("I'll pass this to our fraud team now and update
             # you here"), naming the team the draft names; never after a refusal the reply keeps.
-            if (ui + 1) in _routes(draft, units) and not tf.gives_route(e.dropped, body):
+            if route_next and not tf.gives_route(e.dropped, body):
                 # "[there isn't anything more we can see on our end.] Please contact UPS
                 # directly...": the next sentence's route is where the step comes from
                 pass
@@ -609,7 +605,7 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
                 # applies"): that answer is where the customer stands, and a hand-off after it
                 # would promise a review of what was decided.
                 pass
-            elif states_decision(draft) or _sends_elsewhere(draft, units, ui, e.dropped) or \
+            elif states_decision(draft) or tf.gives_route(e.dropped, draft) or route_next or \
                     tf.gives_route(e.text, body) or \
                     (step := fb.handoff(u.types, body, rest)) is None:
                 # (A route the customer was given, "call the gift card line", "use the app", is

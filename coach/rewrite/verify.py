@@ -441,8 +441,7 @@ def commitments_added(draft: str, candidate: str) -> list[str]:
     for h in _handoffs():
         cand = cand.replace(h, " ")
     out = []
-    shown = PLACEHOLDER_RE.sub(" \x00 ", cand)
-    for m in _COMMIT.finditer(shown):
+    for m in _COMMIT.finditer(PLACEHOLDER_RE.sub(" \x00 ", cand)):
         verb = (m.group("verb") or m.group("ing")).lower()
         if m.group("ing"):
             verb = verb[:-3]   # "passing" -> "pass", "sending" -> "send"

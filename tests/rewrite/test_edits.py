@@ -506,9 +506,8 @@ def test_our_team_and_its_they_are_owned_together(rules_coach, draft, want):
 def test_a_later_they_is_not_our_team_when_it_may_be_someone_else(draft):
     from coach.rewrite import edits as tf
 
-    body = draft
-    spans = tf.clauses(body)
-    assert all(tf._led_by_our_team(body, spans, list(range(len(spans))), i, "") is None
+    spans = tf.clauses(draft)
+    assert all(tf._led_by_our_team(draft, spans, list(range(len(spans))), i, "") is None
                for i in range(len(spans)))
 
 
