@@ -368,8 +368,8 @@ def own_decision(clause: str) -> str | None:
 # it is a capability, not a practice, and stays the hand-off's or the template's.
 _LIMIT_ON_ME = lexicon.compile(
     r"^(?P<lead>\s*)(?:(?:but|and|so)\s+)?(?:(?:I'm afraid|unfortunately|sadly|honestly),?\s+)?"
-    r"(?:there(?:'s| is) no way for (?:me|us) to|(?:I|we)(?:'m| am|'re| are)?\s+(?:really\s+|just\s+)?"
-    r"(?:can't|cannot|can not|unable to|not able to|have no way to))\s+"
+    r"(?:there(?:'s| is) no way for (?:me|us) to|(?:(?:I|we)(?:'m| am|'re| are)?\s+|(?<=and |but | so ))"
+    r"(?:really\s+|just\s+)?(?:can't|cannot|can not|unable to|not able to|have no way to)(?:\s+really)?)\s+"
     r"(?!help\b|assist\b|do\b|see\b|find\b|say\b|tell\b|get\b|go\b|make\b|promise\b|guarantee\b)"
     r"(?P<verb>[a-z]+)\b(?P<rest>[^.!?]*?\b(?:while|whilst|once|after|before|until|unless|without|"
     r"over (?:the )?(?:phone|chat|email|e-mail)|by (?:phone|email|e-mail|chat)|on (?:a|an|the) )\b[^.!?]*?)"
@@ -421,6 +421,31 @@ def own_cause(clause: str) -> str | None:
         out = pat.sub(lambda m, rep=rep: _match_case(m.group(0), rep(m)), out)
     out = _SOMEHOW.sub("", out)
     return out if out != clause else None
+
+
+# What the agent looked for and did not find, said as the finding: "i can't see any record of
+# the FREEDEL promo on your account" -> "There's no record of the FREEDEL promo on your account".
+# "I can't see" reads as a limit on the agent; the finding is what the customer needs, and the
+# next step after it (the fallback's gap) is what turns the dead end round.
+_NOT_FOUND = lexicon.compile(
+    r"^(?P<lead>(?:(?:ok|okay|so|hmm|sorry|unfortunately|i'm afraid|im afraid|sadly)[\s,]+)*)"
+    r"(?:i|we)\s*(?P<neg>can't|cant|cannot|can not|couldn't|couldnt|could not|am unable to|'m unable to|"
+    r"am not able to|'m not able to|'m not|am not|are not|aren't|'re not)\s+"
+    r"(?:(?:seem to|see to|be able to)\s+)?(?:see|find|locate|spot|seeing|finding)\s+"
+    r"(?:any|an?)\s+(?P<rest>\S.*)$", re.I)
+
+
+def own_finding(clause: str) -> str | None:
+    """"i can't see any record of X" -> "There's no record of X"; "we couldn't find an order
+    under that name" -> "There was no order under that name". None for anything else."""
+    m = _NOT_FOUND.match(clause.strip())
+    if not m:
+        return None
+    past = m.group("neg").lower().startswith("could")
+    rest = m.group("rest")
+    head = "There was no " if past else "There's no "
+    lead = m.group("lead").strip(" ,")
+    return (f"{lead.capitalize()}, {head.lower()}" if lead else head) + rest
 
 
 # ---------------------------------------------------------------- next step
@@ -509,8 +534,8 @@ def gives_route(text: str, context: str = "") -> bool:
 
 # The push in a route ("you'll need to contact them directly", "kindly write to"): readers graded
 # a route kept in those words D, as a wall; in "you can" words the same route was a next step (C).
-_PUSH = [(lexicon.compile(r"\byou(?:'ll| will|'d| would)?\s+(?:just\s+|really\s+)?(?:need|have|want|"
-                          r"be best|be better off)(?:\s+to)?\s+(?=[a-z])", re.I), "you can "),
+_PUSH = [(lexicon.compile(r"\byou(?:'ll| will|'d| would)?\s+(?:just\s+|really\s+)?(?:(?:need|have|want)\s+to|"
+                          r"(?:be best|be better off)(?:\s+to)?)\s+(?=[a-z])", re.I), "you can "),
          (lexicon.compile(r"\byou (?:must|should)\s+(?=[a-z])", re.I), "you can "),
          (lexicon.compile(r"(?:(?<=^)|(?<=[,;:] ))(?:please|kindly|pls)\s+(?=[a-z])", re.I), "you can "),
          (lexicon.compile(r"\s+(?:directly|yourself|for (?:more|further) (?:information|info|details))"
@@ -784,6 +809,23 @@ def _led_by_our_team(body: str, spans: list[tuple[int, int]], flagged: list[int]
     return None
 
 
+# The company the agent writes for, by name: "Greetings from SkyWing Airlines", "Thank you for
+# choosing Ocean Compass Travel", a sign-off line "SkyWing Airlines Customer Care". Its
+# "Airlines" or "Travel" is us, not a partner who could be "they".
+_NAME = r"(?-i:[A-Z])[\w&'-]*(?: (?-i:[A-Z])[\w&'-]*){0,3}"
+_OUR_NAME = lexicon.compile(
+    rf"\b(?:greetings from|good (?:day|morning|afternoon|evening) from|welcome to|here at|on behalf of|"
+    rf"(?:the )?team at|thanks? (?:you )?for (?:contacting|choosing|calling|flying with|staying with|"
+    rf"shopping with|booking with|travelling with|traveling with|banking with))\s+(?:the\s+)?{_NAME}|"
+    rf"(?m:^{_NAME} (?:customer (?:care|service|services|support)|support|guest services|team)[ \t]*$)",
+    re.I)
+
+
+def without_our_name(text: str) -> str:
+    """`text` without the places it names the agent's own company (see _OUR_NAME)."""
+    return _OUR_NAME.sub(" ", text)
+
+
 def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
                context: str = "") -> list[Edit]:
     """Edits of `sentence` (which starts at `offset` in the draft) that may fix its `flags`,
@@ -813,7 +855,7 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
         s, e = spans[i]
         cl = body[s:e]
         opts: list[tuple[str, str]] = []
-        others = " ".join(owned[:i] + owned[i + 1:]) + " " + context
+        others = " ".join(owned[:i] + owned[i + 1:]) + " " + without_our_name(context)
         led = _led_by_our_team(body, spans, flagged, i, context)
         if led is not None:
             j, subject_swapped, swapped = led
@@ -827,7 +869,7 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
                 opts.append((whole, "own_cause"))
                 also[(i, whole)] = [(k, "") for k in range(i + 1, len(spans))]
         for kind, fn in (("own_cause", own_cause), ("own_cause", own_decision), ("own_cause", neutral_cause),
-                         ("own_cause", own_limit),
+                         ("own_cause", own_limit), ("own_cause", own_finding),
                          ("swap", own_passive), ("swap", swap_org),
                          ("swap", swap_pronouns)):
             if fn is own_limit and walled:

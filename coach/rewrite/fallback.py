@@ -202,6 +202,63 @@ def _capitalised(kept: str, before: list[str]) -> str:
     return kept
 
 
+# What a sentence is about, where its facts sit: a lead-in ("Regarding the difference of INR
+# 2,000 per night that you have requested back, [I am helpless in this matter...]") or what the
+# agent says they can't help with ("I can't help with [your remortgage application MA-22019]").
+_TOPIC_LEAD = lexicon.compile(
+    r"^(?P<topic>(?:regarding|about|as for|as regards|with regards? to|in regards? to|concerning|"
+    r"on the (?:matter|subject|question) of)\s+(?:[^,;:.!?]|(?<=\d)[,.](?=\d)){3,140}?),\s+(?=\S)", re.I)
+_TOPIC_OBJECT = lexicon.compile(
+    r"\b(?:help(?: you)?|do (?:anything|much|a lot|a thing|more)|sort(?: out)?|fix|assist(?: you)?|"
+    r"discuss|action)\s+(?:(?:from|on|at) (?:the|my|our) [a-z]+ (?:side|end)\s+|from here\s+|"
+    r"over (?:chat|the phone|email|e-mail)\s+)?(?:with|about|on|for|regarding)\s+"
+    r"(?P<topic>(?:the|your|this|that|a|an|any)\s+(?:[^,;.!?]|(?<=\d)[,.](?=\d)){2,120}?)"
+    r"(?=\s+(?:as|because|since|so|but|until|unless|from here|from my end|on my end|over|via|"
+    r"through|i'm afraid|sorry)\b|\s*[,;.!?]|\s*$)", re.I)
+# The types whose template asks only for what the agent does (not for the decision or the
+# cause the draft stated): a topic may lead into it.
+_TOPIC_TYPES = frozenset({"powerless", "scripted_apology", "dead_end"})
+
+
+def topic_template(sentence: str, types: list[str]) -> str | None:
+    """The owned template led by what the sentence is about, where that phrase holds every fact
+    of the sentence: "Regarding your request to change the name on ticket 098-2214567730 ...,
+    here's what I can do: [what you can do for them]." The plain template put those facts in
+    a placeholder ("[what you can do for them: INR 2,000]"), which readers graded D as garbled
+    (dev, 16 drafts). None for a type whose template restates a decision or a cause, or where a
+    fact would be lost."""
+    if not types or not set(types) <= _TOPIC_TYPES:
+        return None
+    greet, body = split_greeting(sentence)
+    m = _TOPIC_LEAD.match(body) or _TOPIC_OBJECT.search(body)
+    if not m:
+        return None
+    topic = m.group("topic").strip()
+    facts = [f.text for f in extract_facts(body)]
+    if not facts or not all(f in topic for f in facts):
+        return None
+    if m.re is _TOPIC_OBJECT:
+        topic = re.sub(r"^(?:an?|any|this|that)\s+", "the ", topic, flags=re.I)
+        topic = "For " + topic
+    else:
+        topic = topic[0].upper() + topic[1:]
+    tps = [t for t in types if t != "scripted_apology"] or list(types)
+    tpl = re.sub(r"^Next,\s+", "", template_for(tps))
+    if not tpl.startswith("I"):
+        tpl = tpl[0].lower() + tpl[1:]
+    if greet and "\n" not in greet:
+        topic = topic[0].lower() + topic[1:]   # "Hi Rob, for your remortgage application..."
+    return greet + f"{topic}, {tpl}"
+
+
+def only_here(text: str, u: Unit, facts: list[str]) -> list[str]:
+    """The `facts` of unit `u` that the rest of `text` does not say: "48 hours" in "I also think
+    48 hours is too strict" is kept by "...made within 48 hours of arrival" before it, so the
+    sentence may go without it."""
+    rest = text[:u.start] + " " + text[u.end:]
+    return [f for f in dict.fromkeys(facts) if f not in rest]
+
+
 def unit_template(text: str, u: Unit) -> str:
     """The owned template for one unit, greeting kept. When the replaced sentence holds facts,
     the first placeholder names them ("[what went wrong: RT-30927, 9 May]"), so no number or
@@ -209,7 +266,7 @@ def unit_template(text: str, u: Unit) -> str:
     replaces back into the reply, word for word (graded D by readers)."""
     greet, rest = split_greeting(text[u.start:u.end])
     tpl = template_for(u.types)
-    facts = list(dict.fromkeys(f.text for f in extract_facts(rest)))
+    facts = only_here(text, u, [f.text for f in extract_facts(rest)])
     if facts:
         keep = ", ".join(facts).replace("[", "(").replace("]", ")")
         tpl = PLACEHOLDER.sub(lambda m: f"[{m.group(1)}: {keep}]", tpl, count=1)

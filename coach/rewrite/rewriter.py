@@ -176,6 +176,7 @@ class Partial:
                 _kept_template(draft, units, chosen, ui, coach, facts) or \
                 _decision_kept(draft, units, chosen, ui, coach, facts) or \
                 _wall_dropped(draft, units, chosen, ui, coach, facts) or \
+                _topic_kept(draft, units, chosen, ui, coach, facts) or \
                 fb.unit_template(draft, units[ui])
         return _without_bare_tags(fb.splice(draft, units, chosen))
 
@@ -401,6 +402,18 @@ def _routes(draft: str, units) -> list[int]:
 _ROUTE_TYPES = frozenset(("dead_end", "powerless", "scripted_apology"))
 
 
+def _topic_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts) -> str | None:
+    """For the fallback, before the bare template: the template led by what the sentence is
+    about, where that phrase holds its facts (fb.topic_template), if it passes the unit checks."""
+    u = units[ui]
+    new = fb.topic_template(draft[u.start:u.end], u.types)
+    if new is None:
+        return None
+    trial = list(chosen)
+    trial[ui] = new
+    return new if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True) else None
+
+
 def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts) -> str | None:
     """For the fallback: a dead end that sends the customer somewhere they can act (a line, a
     page, the app, a company outside ours: tf.gives_route) keeps the route as the agent wrote
@@ -563,7 +576,8 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
     # cheek, can't blame you."): the acknowledgement its fix asks for stands in. Tried first:
     # cutting the aside leaves "Can't blame you for being annoyed.", which owns nothing.
     if not states_refusal(body):
-        ack = tf.acknowledge(body, [f.text for f in extract_facts(body)], u.types)
+        ack = tf.acknowledge(body, fb.only_here(draft, u, [f.text for f in extract_facts(body)]),
+                             u.types)
         if ack:
             trial = list(chosen)
             trial[ui] = fb.join_greeting(greet, ack)

@@ -333,6 +333,9 @@ def _withdrawn(chunk: str, m: re.Match) -> bool:
 
 _REFUSED = lexicon.compile(r"\b(?:can't|cannot|can not|couldn't|could not|won't|not able to|unable to|"
                       r"not allowed to|wouldn't be able to|don't|do not)\s+(?:\w+ly\s+)?(\w+)", re.I)
+# After "what I can do": a gap that asks the agent for their offer ("What I can do to help is
+# [what you will do to help with it]", "Here's what I can do: [...]").
+_ASKS_FOR_OFFER = lexicon.compile(r"(?:\s+(?:to help|for you|from here))?(?:\s+is)?\s*:?\s*\[", re.I)
 _CAN_DO = lexicon.compile(r"\b(I|we)(?:'ll| will| can| could|'ve| have| am able to| are able to)\s+"
                      r"(?:now\s+|also\s+|certainly\s+)?(\w+)", re.I)
 
@@ -493,6 +496,8 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     # invented a capability (or an action) the draft refused.
     refused = {m.group(1).lower() for m in _REFUSED.finditer(draft.translate(_NORM))}
     for m in _CAN_DO.finditer(candidate.translate(_NORM)):
+        if _ASKS_FOR_OFFER.match(candidate.translate(_NORM), m.end()):
+            continue   # "What I can do to help is [...]": a gap for the agent, not a claim
         if m.group(2).lower() in refused and m.group(0).lower() not in added:
             added.append(m.group(0).lower())
     # "We made a mistake" about a draft that reports no mistake is a new (false) fact.

@@ -518,6 +518,9 @@ def test_a_later_they_is_not_our_team_when_it_may_be_someone_else(draft):
     ("please refer to section 9 of our terms for more information.",
      "you can refer to section 9 of our terms."),
     ("Please use the app.", "You can use the app."),
+    # "if you want someone" is the customer's wish, not a push: it stays as written
+    ("you'd have to email feedback@dashbite.com if you want someone to look at it",
+     "you can email feedback@dashbite.com if you want someone to look at it"),
 ])
 def test_a_kept_route_loses_its_push_not_its_facts(route, want):
     # readers graded a route kept in "you'll need to ... directly" words D, as a wall (dev, r10)
@@ -544,6 +547,9 @@ def test_the_customers_hand_in_a_cause_goes_and_the_cause_stays(clause, want):
     ("I can't reverse the charge.", None),
     ("we cant match it", None),
     ("I can't help with that while you're on hold.", None),
+    # after "and", with "really": the same limit
+    ("and can't really sort a room move until the duty manager's on at 7 am.",
+     "we don't sort a room move until the duty manager's on at 7 am."),
 ])
 def test_a_limit_with_its_condition_is_said_as_our_practice(clause, want):
     assert tf.own_limit(clause) == want
@@ -556,3 +562,44 @@ def test_a_wish_and_a_limit_become_our_practice(rules_coach):
     assert r.rewrite.endswith("We don't change payment dates while the account is £95 in "
                               "arrears."), r
     assert "wish" not in r.rewrite
+
+
+@pytest.mark.parametrize("clause, want", [
+    ("i can't see any record of the FREEDEL promo on your account,",
+     "There's no record of the FREEDEL promo on your account,"),
+    ("We couldn't find an order under that name.", "There was no order under that name."),
+    ("Sorry, I'm not seeing any payment from you.", "Sorry, there's no payment from you."),
+    ("I can't see anything on my side.", None),      # nothing to say as a finding
+    ("I can't change the address.", None),           # a limit, not a search
+])
+def test_what_was_not_found_is_said_as_the_finding(clause, want):
+    assert tf.own_finding(clause) == want
+
+
+def test_a_search_that_found_nothing_gets_a_next_step_not_a_template(rules_coach):
+    r = rewrite("i can't see any record of the FREEDEL promo on your account, and it wasnt applied "
+                "on your 6/3 order. anything else i can help with?", coach=rules_coach, use_model=False)
+    assert r.rewrite.startswith("There's no record of the FREEDEL promo on your account, and it "
+                                "wasnt applied on your 6/3 order."), r
+    assert "FREEDEL]" not in r.rewrite and "6/3]" not in r.rewrite   # no fact in a placeholder
+
+
+def test_our_own_company_named_in_the_greeting_is_not_someone_else():
+    text = ("Dear Mr. Iyer,\n\nGreetings from SkyWing Airlines. We have your request.\n\n"
+            "Regards,\nPriya\nSkyWing Airlines Customer Care")
+    left = tf.without_our_name(text)
+    assert "Airlines" not in left and "We have your request" in left and "Priya" in left
+    assert not tf.OUTSIDE.search(left)
+
+
+def test_they_is_our_company_when_the_only_company_named_is_ours():
+    draft = ("Dear Mr. Iyer,\n\nGreetings from SkyWing Airlines. We have received your request about "
+             "the baggage allowance. They have revised the allowance for Economy Saver fares to 20 kg "
+             "from this month, so the extra 5 kg will be chargeable at the airport counter.\n\n"
+             "Regards,\nPriya")
+    at = draft.index("They have")
+    body = draft[at:draft.index("counter.") + len("counter.")]
+    flags = [_flag(draft, "They have revised the", "they_language")]
+    rest = draft[:at] + " " + draft[at + len(body):]
+    texts = [e.text for e in tf.candidates(body, flags, at, context=rest)]
+    assert any(t.startswith("We have revised the allowance") for t in texts), texts

@@ -687,3 +687,13 @@ def test_a_hand_off_in_place_of_the_drafts_route_is_added_content():
     # no route in the draft: the hand-off is judged as before
     plain = "Hi Ben, that's not something I can sort from here. Cheers, Maya"
     assert not any("route" in p for p in promises_added(plain, swapped))
+
+
+def test_a_gap_asking_what_the_agent_can_do_is_no_claimed_capability():
+    from coach.rewrite.verify import promises_added
+
+    draft = "i cant do anything about the $6.99 fee on my end sorry."
+    gap = "The $6.99 fee stands. What I can do to help is [what you will do to help with it]."
+    assert "i can do" not in promises_added(draft, gap)
+    # said as a claim, it is the refusal turned round
+    assert "i can do" in promises_added(draft, "The $6.99 fee stands, but I can do a refund.")
