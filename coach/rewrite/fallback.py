@@ -92,6 +92,22 @@ _WE_REFUSE = lexicon.compile(r"\bwe\s+(?:really\s+|just\s+|simply\s+)?(?:can't|c
 
 
 # The reply already reports the matter passed on: a second hand-off repeats it (graded D).
+# A limit the sentence gives a cause in the world for: "The RAV4 is booked out from the 29th, so
+# my hands are tied", "as the order has shipped, I can't...". Not the agent's role as the cause
+# ("isn't within my remit, so I'm unable to assist"): there a hand-off is the fix (graded A).
+_SO = lexicon.compile(r",\s*so\b|\bwhich means\b", re.I)
+_CAUSE = lexicon.compile(lexicon.pattern("REASON"), re.I)
+_ME = lexicon.compile(r"\b(?:I|I'm|I've|my|me|myself)\b|\bim\b", re.I)
+
+
+def _limit_with_cause(text: str) -> bool:
+    """Whether `text` gives its limit a cause that is not the agent's own role (see _SO)."""
+    m = _SO.search(text)
+    if m and not _ME.search(text[:m.start()]):
+        return True
+    m = _CAUSE.search(text)
+    return bool(m and m.group(0).strip(" ,").lower() not in ("so that", "the reason")
+                and not _ME.search(text[m.end():m.end() + 60].split(",")[0]))
 _PASSED_ON = lexicon.compile(r"\b(?:I|we)(?:'ve| have)?\s+(?:already\s+|just\s+)?(?:passed|forwarded|"
                              r"escalated|referred|sent|handed)\b[^.!?]{0,80}?\b(?:to|on to|along to|"
                              r"over to|up to|with)\b", re.I)
@@ -110,6 +126,10 @@ def handoff(types: list[str], *texts: str) -> str | None:
         return None   # "we can't raise it" is the company's answer, not the agent's limit
     if any(_PASSED_ON.search(t) for t in texts):
         return None   # "I passed your photos along to quality control": it is passed on already
+    if "powerless" in types and texts and _limit_with_cause(texts[0]):
+        # "The RAV4 is booked out from the 29th, so my hands are tied on that one": the cause
+        # is the answer, and passing it on would say it might still happen (graded D, dev)
+        return None
     for t in TEMPLATE_ORDER:
         spec = TYPES[t].rewrite
         if t in types and spec.handoff:

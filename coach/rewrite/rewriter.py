@@ -538,6 +538,7 @@ def _decision_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, 
     trimmed = [t for t in dict.fromkeys((_without_wall_tags(body, (), flagged),
                                          _without_wall_tags(body, keep_out, flagged)))
                if t and states_refusal(t)]
+    trimmed = [u2 for t in trimmed for u2 in dict.fromkeys((_POLICY_TAG.sub("", t), t))]
     for text in dict.fromkeys(trimmed + kept + [body.strip()]):
         if any(_shares_words(q, text, 2) for q in keep_out):
             continue
@@ -549,6 +550,13 @@ def _decision_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, 
         if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
             return trial[ui]
     return None
+
+
+# "as per policy" inside the rule's own clause: the tag that makes it a wall, which the reason
+# gap after it replaces ("No compensation is given for facility closures [as per policy].").
+_POLICY_TAG = lexicon.compile(r"\s*,?\s+(?:as per|per|in line with|according to|under|due to)\s+"
+                              r"(?:our |the |company |store |hotel |bank |house )*(?:polic(?:y|ies)|rules?)"
+                              r"(?=\s*[.!?;]|\s*$)", re.I)
 
 
 def _after_refusal(text: str, gap: str) -> str:

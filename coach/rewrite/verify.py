@@ -788,7 +788,11 @@ _DECISION = lexicon.compile(
     # stands", "the decision is final"
     r"|\b(?:still|will still|continues? to|does|do)\s+(?:apply|applies|stand|stands)\b"
     r"|\b(?:charges?|fees?|decision|surcharge|penalty|rules?)\b(?:[^.!?;\n]|(?<=\d)\.(?=\d)){0,60}?\s(?:still\s+)?(?:stands|will stand|"
-    r"is final|remains? in place|applies|apply|will apply)\b|\b(?:decision|answer) is final\b", re.I)
+    r"is final|remains? in place|applies|apply|will apply)\b|\b(?:decision|answer) is final\b"
+    # a benefit refused in the passive: "no compensation is given for facility closures"
+    r"|\bno\s+(?:[a-z]+\s+){0,2}?(?:refunds?|compensation|credits?|discounts?|rebates?|exceptions?|"
+    r"waivers?|extensions?|exchanges?|returns?)\s+(?:is|are|will be|can be|gets?)\s+"
+    r"(?:given|offered|paid|provided|made|issued|granted|allowed|accepted)\b", re.I)
 
 
 def states_decision(text: str) -> bool:

@@ -603,3 +603,12 @@ def test_they_is_our_company_when_the_only_company_named_is_ours():
     rest = draft[:at] + " " + draft[at + len(body):]
     texts = [e.text for e in tf.candidates(body, flags, at, context=rest)]
     assert any(t.startswith("We have revised the allowance") for t in texts), texts
+
+
+def test_a_kept_decision_loses_its_policy_tag(rules_coach):
+    r = rewrite("Dear Mr. Menon, the pool at Hotel Palm Grove Goa will remain closed from 10-12 April "
+                "for maintenance. The management people have decided that, and no compensation is given "
+                "for facility closures as per policy. Your booking PG-71190 is unaffected.",
+                coach=rules_coach, use_model=False)
+    assert "No compensation is given for facility closures." in r.rewrite, r
+    assert "as per policy" not in r.rewrite

@@ -38,3 +38,13 @@ def test_a_fact_said_elsewhere_in_the_reply_need_not_stay_in_the_sentence():
     u = fb.Unit(text.index("I also"), len(text), ["disowning"], [])
     assert fb.only_here(text, u, ["48 hours"]) == []
     assert fb.only_here(text.replace("within 48 hours", "late"), u, ["48 hours"]) == ["48 hours"]
+
+
+def test_no_hand_off_after_a_limit_whose_cause_is_the_answer():
+    # "booked out from the 29th, so my hands are tied": the extension is not going to happen,
+    # and "I'll pass this to the team" would say it might (graded D, dev)
+    assert fb.handoff(["powerless"], "The RAV4 is booked out to another customer from the 29th, so "
+                      "my hands are tied on that one.") is None
+    # the agent's role as the cause: passing it on is the fix (graded A)
+    assert fb.handoff(["powerless"], "Unfortunately reversing account fees isn't within my remit, so "
+                      "I'm unable to assist further.") is not None

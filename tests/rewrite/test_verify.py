@@ -697,3 +697,12 @@ def test_a_gap_asking_what_the_agent_can_do_is_no_claimed_capability():
     assert "i can do" not in promises_added(draft, gap)
     # said as a claim, it is the refusal turned round
     assert "i can do" in promises_added(draft, "The $6.99 fee stands, but I can do a refund.")
+
+
+def test_a_benefit_refused_in_the_passive_is_a_decision():
+    from coach.rewrite.verify import decision_lost, states_decision
+
+    draft = "The management people have decided that, and no compensation is given for facility closures."
+    assert states_decision(draft)
+    assert decision_lost(draft, "We have decided that.")
+    assert not states_decision("No problem is given a second thought here.")
