@@ -369,10 +369,12 @@ def own_decision(clause: str) -> str | None:
 _LIMIT_ON_ME = lexicon.compile(
     r"^(?P<lead>\s*)(?:(?:but|and|so)\s+)?(?:(?:I'm afraid|unfortunately|sadly|honestly),?\s+)?"
     r"(?:there(?:'s| is) no way for (?:me|us) to|(?:(?:I|we)(?:'m| am|'re| are)?\s+|(?<=and |but | so ))"
-    r"(?:really\s+|just\s+)?(?:can't|cannot|can not|unable to|not able to|have no way to)(?:\s+really)?)\s+"
+    r"(?:really\s+|just\s+)?(?:can't|cannot|can not|unable to|not able to|have no way to|not allowed to|"
+    r"not permitted to)(?:\s+really)?)\s+"
     r"(?!help\b|assist\b|do\b|see\b|find\b|say\b|tell\b|get\b|go\b|make\b|promise\b|guarantee\b)"
     r"(?P<verb>[a-z]+)\b(?P<rest>[^.!?]*?\b(?:while|whilst|once|after|before|until|unless|without|"
-    r"over (?:the )?(?:phone|chat|email|e-mail)|by (?:phone|email|e-mail|chat)|on (?:a|an|the) )\b[^.!?]*?)"
+    r"(?:over|via|on|by) (?:the )?(?:phone|chat|email|e-mail|twitter|social media|facebook|instagram|"
+    r"dms?|text|sms|whatsapp|live chat|messenger)|on (?:a|an|the) )\b[^.!?]*?)"
     r"(?P<end>[.!?]?)\s*$", re.I)
 
 
@@ -826,6 +828,9 @@ def without_our_name(text: str) -> str:
     return _OUR_NAME.sub(" ", text)
 
 
+_WISH = lexicon.compile(lexicon.pattern("WISH_LEAD"), re.I)
+
+
 def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
                context: str = "") -> list[Edit]:
     """Edits of `sentence` (which starts at `offset` in the draft) that may fix its `flags`,
@@ -884,6 +889,10 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
                    fn(cl, " ".join(owned[:i])) if fn is swap_pronouns else fn(cl))
             if new is not None:
                 opts.append((new, kind))
+                if fn is own_limit and i > 0 and _WISH.match(body[spans[i - 1][0]:spans[i - 1][1]]):
+                    # "[I'd love to] but I'm not allowed to issue refunds over Twitter": the wish
+                    # goes with the limit it softened ("I'd love to we don't..." read as broken)
+                    also[(i, new)] = [(i - 1, "")]
         for new, kind in list(opts):
             s2 = _SOFTENER.sub(" ", new).strip()
             if s2 != new:

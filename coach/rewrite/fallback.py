@@ -91,7 +91,6 @@ _WE_REFUSE = lexicon.compile(r"\bwe\s+(?:really\s+|just\s+|simply\s+)?(?:can't|c
                         r"don't|do not|are unable|'re unable|aren't able|are not able)\b", re.I)
 
 
-# The reply already reports the matter passed on: a second hand-off repeats it (graded D).
 # A limit the sentence gives a cause in the world for: "The RAV4 is booked out from the 29th, so
 # my hands are tied", "as the order has shipped, I can't...". Not the agent's role as the cause
 # ("isn't within my remit, so I'm unable to assist"): there a hand-off is the fix (graded A).
@@ -108,6 +107,7 @@ def _limit_with_cause(text: str) -> bool:
     m = _CAUSE.search(text)
     return bool(m and m.group(0).strip(" ,").lower() not in ("so that", "the reason")
                 and not _ME.search(text[m.end():m.end() + 60].split(",")[0]))
+# The reply already reports the matter passed on: a second hand-off repeats it (graded D).
 _PASSED_ON = lexicon.compile(r"\b(?:I|we)(?:'ve| have)?\s+(?:already\s+|just\s+)?(?:passed|forwarded|"
                              r"escalated|referred|sent|handed)\b[^.!?]{0,80}?\b(?:to|on to|along to|"
                              r"over to|up to|with)\b", re.I)
@@ -200,7 +200,11 @@ def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
     # inconvenience.] You'll need..." reads "Hi Jo, you'll need..." (the agent's own words
     # after a greeting keep their case).
     greet, rest = split_greeting(joined)
-    if greet and "\n" not in greet and not split_greeting(text)[1].startswith(rest[:12]):
+    was = split_greeting(text)[1]
+    if greet and "\n" not in greet and not was.startswith(rest[:12]):
+        first, first_was = rest.split(" ", 1)[0], was.split(" ", 1)[0]
+        if greet.rstrip().endswith(",") and first != first_was and first.lower() == first_was.lower():
+            rest = first_was + rest[len(first):]   # "Hi Ben, cancellations can't..." keeps its case
         joined = join_greeting(greet, rest)
     # A dropped sentence leaves its neighbours' spaces at a line's start or end (graders marked
     # "Dear Hannah,\n\n We..." one edit short of A); a draft's own indentation stays.

@@ -414,6 +414,10 @@ def _topic_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, fac
     return new if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True) else None
 
 
+# A gap that asks what the agent offers ("what I can do is [the best alternative]").
+_ASKS_OFFER = lexicon.compile(r"\bwhat I can do\b[^.!?\[]{0,20}\[", re.I)
+
+
 def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts) -> str | None:
     """For the fallback: a dead end that sends the customer somewhere they can act (a line, a
     page, the app, a company outside ours: tf.gives_route) keeps the route as the agent wrote
@@ -439,6 +443,11 @@ def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, fac
         return None
     if not tf.gives_route(body, draft):
         return None
+    if _ASKS_OFFER.search(" ".join(c for i, c in enumerate(chosen) if i != ui)):
+        # "Cancellations can't be handled over email. We have this rule because [the reason];
+        # what I can do is [the best alternative]. You can use the app.": the reply already asks
+        # what the agent offers, and a second "what I can do" gap read as stacked (graded D)
+        gap = ""
     at = u.start + len(greet)
     flagged = [(f.start - at, f.end - at) for f in u.flags]
     sents = DraftView(body).sentences or [(0, len(body))]
@@ -465,7 +474,7 @@ def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, fac
         if not re.search(r"[.!?)\U0001F300-\U0001FAFF\u2600-\u27BF]$", text):
             text += "."
         trial = list(chosen)
-        trial[ui] = fb.join_greeting(greet, f"{text} {gap}")
+        trial[ui] = fb.join_greeting(greet, f"{text} {gap}".strip())
         if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
             return trial[ui]
     return None

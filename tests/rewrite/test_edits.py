@@ -550,6 +550,7 @@ def test_the_customers_hand_in_a_cause_goes_and_the_cause_stays(clause, want):
     # after "and", with "really": the same limit
     ("and can't really sort a room move until the duty manager's on at 7 am.",
      "we don't sort a room move until the duty manager's on at 7 am."),
+    ("I'm not allowed to issue refunds over Twitter", "we don't issue refunds over Twitter"),
 ])
 def test_a_limit_with_its_condition_is_said_as_our_practice(clause, want):
     assert tf.own_limit(clause) == want
@@ -612,3 +613,27 @@ def test_a_kept_decision_loses_its_policy_tag(rules_coach):
                 coach=rules_coach, use_model=False)
     assert "No compensation is given for facility closures." in r.rewrite, r
     assert "as per policy" not in r.rewrite
+
+
+def test_a_wish_goes_with_the_limit_it_softened(rules_coach):
+    r = rewrite("@samira.h I'd love to but I'm not allowed to issue refunds over Twitter 😬 if you DM "
+                "us the order # we can sort it there", coach=rules_coach, use_model=False)
+    assert r.rewrite.startswith("@samira.h We don't issue refunds over Twitter"), r
+    assert "love to" not in r.rewrite
+
+
+def test_a_route_after_a_policy_gap_gets_no_second_offer_gap():
+    # (the default pipeline: its tagger flags the bare rule, the rules alone do not)
+    from coach.taxonomy import TYPES
+
+    r = rewrite("Hi Ben,\n\nThanks for reaching out about your Snackbox subscription. Cancellations "
+                "can't be handled over email. Please use the app.\n\nCheers,\nMaya", use_model=False)
+    assert "You can use the app." in r.rewrite, r
+    assert TYPES["dead_end"].rewrite.route_gap not in r.rewrite
+    assert r.rewrite.lower().count("what i can do") <= 1
+
+
+def test_a_kept_word_after_a_greeting_keeps_its_case(rules_coach):
+    r = rewrite("Hi Ben, cancellations can't be handled over email, those are the rules. You'll have to "
+                "use the app.", coach=rules_coach, use_model=False)
+    assert r.rewrite.startswith("Hi Ben, cancellations can't be handled over email."), r
