@@ -450,6 +450,44 @@ def own_finding(clause: str) -> str | None:
     return (f"{lead.capitalize()}, {head.lower()}" if lead else head) + rest
 
 
+# A wait with no time, said as a promise the reply can keep once the agent gives the time:
+# "they'll get back to you with the new rate whenever they get to it" -> "... with the new rate
+# by [when]". Dropping the clause lost what the customer will get ("the new rate", graded D).
+_COMMITTED = lexicon.compile(
+    r"\b(?:'ll|will|shall|should)\s+(?:\w+\s+){0,2}?(?:get back|reply|respond|revert|contact|update|"
+    r"send|email|e-mail|call|ring|be in touch|let you know|sort|process|confirm|review|look)\b"
+    r"|\byou(?:'ll| will) (?:hear back|hear from|receive|get)\b", re.I)
+_VAGUE_TIME = lexicon.compile(
+    r",?\s+(?:whenever|when) (?:they|someone|we|the team) (?:get|gets|can|have|has) (?:a (?:chance|moment)|"
+    r"round to it|around to it|to it|time)\b|,?\s+in due course\b|,?\s+at some (?:point|stage)\b|"
+    r",?\s+eventually\b|,?\s+when(?:ever)? (?:it's|it is|they're|they are) (?:ready|done|sorted|processed)\b",
+    re.I)
+WHEN_GAP = " by [when]"
+
+
+# What a promised wait carries: an action on the matter ("they'll send it out"), or what the
+# customer will hear ("get back to you with the new rate"). A bare "we'll be in touch" carries
+# nothing, and the owned hand-off in its place was graded A.
+_CARRIES = lexicon.compile(
+    r"\b(?:'ll|will|shall|should)\s+(?:\w+\s+){0,2}?(?:send|email|e-mail|sort|process|confirm|review|"
+    r"issue|refund|replace|fix|ship|post|deliver)\b"
+    r"|\b(?:get back|reply|respond|revert|be in touch|contact you|update you|let you know|hear back|"
+    r"hear from \w+)\s+(?:to you\s+)?(?:with|about|on|regarding)\s+\w+", re.I)
+
+
+def wait_carries(clause: str) -> bool:
+    """Whether a promised wait in `clause` says what will come (see _CARRIES)."""
+    return wait_with_time(clause) is not None and bool(_CARRIES.search(clause))
+
+
+def wait_with_time(clause: str) -> str | None:
+    """The clause with its vague time ("whenever they get to it", "in due course") asking for
+    the time instead; None where it promises nothing or names no vague time."""
+    if not _COMMITTED.search(clause) or not _VAGUE_TIME.search(clause):
+        return None
+    return _VAGUE_TIME.sub(WHEN_GAP, clause, count=1)
+
+
 # ---------------------------------------------------------------- next step
 _NEXT_STEP = lexicon.compile(
     r"\b(?:I|we)(?:'ll| will| am going to|'m going to| are going to|'re going to|'ve| have| just)\s+"
@@ -897,6 +935,14 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
             s2 = _SOFTENER.sub(" ", new).strip()
             if s2 != new:
                 opts.append((s2, kind))
+            timed = wait_with_time(new)
+            if timed is not None and (timed, kind) not in opts:
+                opts.append((timed, kind))   # "we'll send it out [when it's ready]" -> "by [when]"
+                if (i, new) in also:
+                    also[(i, timed)] = also[(i, new)]   # its subject swapped with it
+        timed = wait_with_time(cl)
+        if timed is not None:
+            opts.append((timed, "swap"))   # after the swapped ones: "we'll ... by [when]" first
         opts.append(("", "drop_clause"))
         if len(flagged) > 1 and extract_facts(cl) and not _holds_a_flag(s, e, flags, offset):
             # One flag over two clauses ("[but screen issues go through Samsung] [so you'll need

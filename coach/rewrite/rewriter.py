@@ -266,13 +266,13 @@ def _gap_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts
         # One next-step gap per reply: another sentence's gap or template may already ask for it.
         step_asked = fb.NEXT_STEP_GAP in " ".join(trial)
         need = tf.needs_next_step(u.types, e.dropped) and not step_asked and \
-            not tf.has_next_step(fb.splice(draft, units, trial))
+            not tf.has_next_step(fb.splice(draft, units, trial)) and tf.WHEN_GAP not in e.text
         # Once the reply asks for a next step, a plain edit may stand; otherwise it already
         # failed as a transform, so it needs at least one gap.
         for next_step in ((False,) if step_asked else dict.fromkeys((need, True))):
             gapped = fb.with_gaps(e.text, u.types, next_step, _reason_given(draft, u, e.text))
-            if gapped == e.text and not step_asked:
-                continue
+            if gapped == e.text and not step_asked and not fb.PLACEHOLDER.search(e.text):
+                continue   # (an edit that asks for the time, "by [when]", is its own gap)
             trial[ui] = fb.join_greeting(greet, gapped)
             if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True):
                 return trial[ui]
@@ -617,6 +617,10 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
             # "[Cancellations can't be handled over email.] Please use the app.": the answer
             # itself went (graded D: "Loses the refusal to cancel over email"); the fallback
             # keeps it with the reason gap
+            continue
+        if e.kind.startswith("drop") and tf.wait_carries(e.dropped):
+            # "[and they'll get back to you with the new rate whenever they get to it]": the
+            # promise stays, asking for its time (the fallback's edit with a gap)
             continue
         if e.kind.startswith("drop") and (tf.reports_action(e.dropped) or tf.offers_option(e.dropped)):
             # "a credit note for £48 has been raised" is news, and "You can send them a new

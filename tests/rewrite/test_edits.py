@@ -637,3 +637,25 @@ def test_a_kept_word_after_a_greeting_keeps_its_case(rules_coach):
     r = rewrite("Hi Ben, cancellations can't be handled over email, those are the rules. You'll have to "
                 "use the app.", coach=rules_coach, use_model=False)
     assert r.rewrite.startswith("Hi Ben, cancellations can't be handled over email."), r
+
+
+@pytest.mark.parametrize("clause, want", [
+    ("and they'll get back to you with the new rate whenever they get to it.",
+     "and they'll get back to you with the new rate by [when]."),
+    ("You'll hear back eventually.", "You'll hear back by [when]."),
+    ("we'll send it out when it's ready", "we'll send it out by [when]"),
+    ("The package arrived eventually.", None),      # no promise: nothing to time
+    ("someone will get back to you.", None),        # no vague time named
+])
+def test_a_vague_wait_asks_for_its_time(clause, want):
+    assert tf.wait_with_time(clause) == want
+
+
+def test_a_promised_wait_that_says_what_comes_is_kept_with_a_time_gap():
+    # dropping the clause lost "with the new rate"; a bare "we'll be in touch" carries nothing
+    assert tf.wait_carries("and they'll get back to you with the new rate whenever they get to it.")
+    assert tf.wait_carries("they'll send it out when it's ready")
+    assert not tf.wait_carries("We will be in touch in due course.")
+    r = rewrite("Hi Chloe, thanks for calling about booking NZ-1194. We'll get back to you with the new "
+                "rate in due course.", use_model=False)
+    assert r.rewrite.endswith("We'll get back to you with the new rate by [when]."), r
