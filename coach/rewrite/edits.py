@@ -55,7 +55,7 @@ _CLAUSE_CUT = lexicon.compile(rf"(?<=[,;:{_EMOJI}])\s+|(?<=[a-z0-9)][.!?])\s+(?=
 MIN_WORDS = 4
 _FRAGMENT = lexicon.compile(r"^(?:not|no|nor|or|than|that|which|who|different|other|either|neither)\b", re.I)
 _LEAD_JOIN = lexicon.compile(r"^(?:[-\u2013\u2014]\s*|(?:and|but|so|though|although|however|because|as|"
-                        r"which|who|while|also|plus|then)\b[,]?\s*)+", re.I)
+                        r"which|who|while|also|plus|then|anyway|anyways|anyhow)\b[,]?\s*)+", re.I)
 _TRAIL_JOIN = lexicon.compile(r"(?:[,;:\-\u2013\u2014]|\s+(?:and|but|so|though|although|however|because|as|"
                          r"which|who|while))+\s*$", re.I)
 _END = lexicon.compile(r"[.!?\u2026]+[\"')\]]*\s*$")
@@ -717,6 +717,9 @@ _NO_SUBJECT = lexicon.compile(r"^\s*(?:and|but|or)\s+(?:just\s+|really\s+|also\s
                          r"expect|expects|believe|believes|guess|[a-z]+ed)\b", re.I)
 
 
+# A clause that opens on a pronoun for something named before it.
+_POINTS_BACK = lexicon.compile(r"^\s*(?:it|it's|its|they|they're|they've|they'll|them|this|these|those|"
+                               r"he|she|that one)\b", re.I)
 _RELATIVE = lexicon.compile(r"^\s*(?:which|who|whom|whose)\b", re.I)
 # "but" before what we did about it ("but I've refunded the full $31.75").
 _BUT_WE_ACT = lexicon.compile(r"^\s*but\s+(?:I|we)(?:'ve| have|'ll| will|'m| am|'re| are)\s", re.I)
@@ -728,6 +731,24 @@ _CONSEQUENCE = lexicon.compile(r"^\s*(?:(?:and |so )?(?:that's|thats|that is|thi
 # A clause that ends on a word needing more after it: a verb of being, a preposition, an article.
 _OPEN_END = lexicon.compile(r"\b(?:is|are|was|were|be|been|being|to|of|the|a|an|by|for|with|from|at|on|in|"
                             r"and|or|but|our|your|their|its|my)\s*$", re.I)
+
+
+_SUBJECT_NP = lexicon.compile(r"^\s*(?:(?:ok|okay|so|hmm|looks like|it looks like|seems like)[\s,]+)?"
+                              r"(?P<np>(?:the|that|this|your|those|these)\s+(?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)"
+                              r"\s+(?:must|might|may|was|were|is|are|has|have|had|got|did|didn't|wasn't|"
+                              r"weren't|isn't|aren't|can't|won't|should|would|could)\b", re.I)
+_IT = {"it": "{np}", "it's": "{np} is", "its": "{np}'s"}
+
+
+def _named_again(cut: str, kept: str) -> str | None:
+    """`kept` with its opening "it" named as the cut clause's subject ("that coupon"), or None
+    where the cut clause opens on no thing it could be."""
+    m = _SUBJECT_NP.match(cut)
+    p = re.match(r"(\s*)(it's|its|it)\b", kept, re.I)
+    if not m or not p:
+        return None
+    np = re.sub(r"^(?:that|this|those|these)\b", "the", m.group("np"), flags=re.I)   # "that ..." opens a fragment
+    return p.group(1) + _IT[p.group(2).lower()].format(np=np) + kept[p.end():]
 
 
 def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool:
@@ -754,6 +775,19 @@ def _dangling(body: str, spans: list[tuple[int, int]], parts: list[str]) -> bool
             # "[The morning shift didn't bother to prep it,] which I know isn't good enough"
             # leaves "I know isn't good enough": the relative clause loses what it is about
             return True
+        if nxt == i + 1 and prev is not None and _FRAGMENT.match(parts[nxt].lstrip(" ,;:")):
+            # "The claims team look after meal voucher reimbursements [and they've asked for the
+            # original receipts], not photos, posted to...": the kept clause answered the cut one
+            return True
+        if prev is None and nxt is not None and _POINTS_BACK.match(parts[nxt]):
+            # "[that coupon must have been entered wrong at checkout,] it only works on
+            # full-price items": "it" was the coupon, named only in the cut clause. Named
+            # again where the cut clause opened on it ("That coupon only works on..."), else
+            # the drop leaves the pronoun pointing at nothing.
+            named = _named_again(body[spans[i][0]:spans[i][1]], parts[nxt])
+            if named is None:
+                return True
+            parts[nxt] = named
         if nxt is not None and _NO_SUBJECT.match(parts[nxt]):
             # kept after a kept clause or first: "[The network lot say they're on it] and
             # reckon it'll be back by 5pm" leaves "Reckon it'll be back by 5pm" (graded D)

@@ -190,11 +190,13 @@ def with_gaps_or_templates(kept: str, types: list[str], step_given: bool,
 def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
     """Replace each unit's span by its replacement (units sorted, non-overlapping)."""
     out, pos = [], 0
+    dropped = False
     for u, r in zip(units, replacements):
-        out.append(_capitalised(text[pos:u.start], out))
+        out.append(_capitalised(_after_drop(text[pos:u.start]) if dropped else text[pos:u.start], out))
         out.append(r)
+        dropped = not r.strip()
         pos = u.end
-    out.append(_capitalised(text[pos:], out))   # (each looks back at one piece: linear)
+    out.append(_capitalised(_after_drop(text[pos:]) if dropped else text[pos:], out))   # (linear)
     joined = re.sub(r"[ \t]{2,}", " ", "".join(out))
     # The first sentence went and only its greeting stayed: "Hi Jo, [we apologise for any
     # inconvenience.] You'll need..." reads "Hi Jo, you'll need..." (the agent's own words
@@ -212,6 +214,17 @@ def splice(text: str, units: list[Unit], replacements: list[str]) -> str:
         joined = re.sub(r"(?<=\n)[ \t]+", "", joined)
     joined = re.sub(r"[ \t]+(?=\n)", "", joined)
     return joined.strip()
+
+
+# A word that turns from the sentence before: once that sentence is cut, it turns from nothing
+# ("[yeah i dont get why we only do exchanges on sale stuff 🙄] anyway i've noted your request").
+_TURN = lexicon.compile(r"^(\s*)(?:anyway|anyways|anyhow|but|however|still|that said|regardless)\b[,!]?\s+(?=\S)",
+                        re.I)
+
+
+def _after_drop(kept: str) -> str:
+    """`kept`, the agent's next words after a dropped sentence, without a word that turns from it."""
+    return _TURN.sub(r"\1", kept, count=1)
 
 
 def _capitalised(kept: str, before: list[str]) -> str:

@@ -481,6 +481,18 @@ def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, fac
 
 
 _WISH_LEAD = lexicon.compile(lexicon.pattern("WISH_LEAD"), re.I)
+
+
+def _aside_types(u) -> list[str]:
+    """The unit's types, with a bare "but what can I do" beside a disowning aside counted as part
+    of the aside: "Between us, I also think 48 hours is too strict, but what can I do." is one
+    sided shrug, and the acknowledgement stands in for all of it (the two templates in its
+    place read as repeated, graded D)."""
+    if "disowning" in u.types and set(u.types) <= {"disowning", "powerless"} and \
+            all(_HELPLESS.search(f.quote) or re.search(r"\bwhat (?:can|could) (?:I|we) do\b", f.quote, re.I)
+                for f in u.flags if f.type == "powerless"):
+        return ["disowning"]
+    return list(u.types)
 _HELPLESS = lexicon.compile(lexicon.pattern("HELPLESS"), re.I)
 
 
@@ -594,7 +606,7 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
     # cutting the aside leaves "Can't blame you for being annoyed.", which owns nothing.
     if not states_refusal(body):
         ack = tf.acknowledge(body, fb.only_here(draft, u, [f.text for f in extract_facts(body)]),
-                             u.types)
+                             _aside_types(u))
         if ack:
             trial = list(chosen)
             trial[ui] = fb.join_greeting(greet, ack)

@@ -896,11 +896,45 @@ def judged_flags(draft: str, candidate: str, coach) -> list:
         return flags
     said = _quote_key(draft)
     new = [f for f in flags if _quote_key(f.quote) not in said]
+    # Kept words the same eager pipeline did not flag in the draft, flagged now by a learned
+    # detector: the tagger reads a sentence in its neighbours' light, and once a dodge beside it
+    # is fixed it can flag the sentence that was clean ("the charge will remain as the
+    # cancellation was made within 48 hours" became a policy wall, for the plain pipeline too,
+    # once the aside after it was gone; dev). The draft's own reading of those words stands.
+    # A rule's flag still counts: its window changed for real (a cut "I'll call you at 5"
+    # leaves the "please wait" before it a dead end).
+    was = [_quote_key(g.quote) for g in _draft_flags(coach, draft)]
+    shifted = [f for f in flags if f not in new and getattr(f, "source", "") in _LEARNED
+               and not any(_shares_run(_quote_key(f.quote), w) for w in was)]
+    flags = [f for f in flags if f not in shifted]
     if not new:
         return flags
     confirmed = plain.check(candidate)
     return [f for f in flags if f not in new
             or any(g.start < f.end and f.start < g.end for g in confirmed)]
+
+
+_LEARNED = frozenset({"tagger", "embedding", "lm"})
+_DRAFT_FLAGS: dict[tuple[int, str], list] = {}
+
+
+def _draft_flags(coach, draft: str) -> list:
+    """`coach.check(draft)`, once per draft and pipeline: every candidate of a rewrite asks."""
+    key = (id(coach), draft)
+    if key not in _DRAFT_FLAGS:
+        if len(_DRAFT_FLAGS) > 64:
+            _DRAFT_FLAGS.clear()
+        _DRAFT_FLAGS[key] = coach.check(draft)
+    return _DRAFT_FLAGS[key]
+
+
+def _shares_run(a: str, b: str, n: int = 3) -> bool:
+    """Whether two quotes (as _quote_key keys) share a run of `n` words, or one holds the other."""
+    if a in b or b in a:
+        return True
+    wa, wb = a.split(), b.split()
+    grams = {tuple(wb[i:i + n]) for i in range(len(wb) - n + 1)}
+    return any(tuple(wa[i:i + n]) in grams for i in range(len(wa) - n + 1))
 
 
 def verify(draft: str, candidate: str, coach, facts: list[Fact] | None = None) -> Checks:

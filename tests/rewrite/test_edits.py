@@ -659,3 +659,51 @@ def test_a_promised_wait_that_says_what_comes_is_kept_with_a_time_gap():
     r = rewrite("Hi Chloe, thanks for calling about booking NZ-1194. We'll get back to you with the new "
                 "rate in due course.", use_model=False)
     assert r.rewrite.endswith("We'll get back to you with the new rate by [when]."), r
+
+
+def test_a_pronoun_left_by_a_cut_clause_is_named_again():
+    spans_text = "that coupon must have been entered wrong at checkout, it only works on full-price items"
+    spans = tf.clauses(spans_text)
+    parts = [spans_text[s:e] for s, e in spans]
+    parts[0] = ""
+    assert not tf._dangling(spans_text, spans, parts)
+    assert parts[1].startswith("the coupon only works")
+    # nothing to name it by: the cut leaves "it" pointing at nothing
+    body = "looks like it got sent to the wrong place, it should be back with us soon"
+    spans = tf.clauses(body)
+    parts = [body[s:e] for s, e in spans]
+    parts[0] = ""
+    assert tf._dangling(body, spans, parts)
+
+
+def test_a_cut_that_leaves_not_x_hanging_is_no_edit():
+    body = ("The claims team look after meal voucher reimbursements and they've asked for the original "
+            "receipts, not photos, posted to PO Box 1180.")
+    spans = tf.clauses(body)
+    parts = [body[s:e] for s, e in spans]
+    i = next(k for k, p in enumerate(parts) if "they've asked" in p)
+    parts[i] = ""
+    assert tf._dangling(body, spans, parts)
+
+
+def test_an_aside_with_a_bare_shrug_becomes_the_acknowledgement():
+    from coach.rewrite import fallback as fb
+    from coach.rewrite.rewriter import _aside_types
+
+    text = "Between us, I also think 48 hours is too strict, but what can I do."
+    flags = [_flag(text, "Between us, I also think 48 hours is too strict, but", "disowning"),
+             _flag(text, "what can I do", "powerless")]
+    u = fb.Unit(0, len(text), ["disowning", "powerless"], flags)
+    assert _aside_types(u) == ["disowning"]   # the shrug is part of the aside
+    # a limit of its own is not: it keeps its type and its fix
+    text2 = "Between us, I also think the rule is too strict, but I can't waive the fee."
+    flags2 = [_flag(text2, "Between us, I also think the rule is too strict, but", "disowning"),
+              _flag(text2, "I can't waive the fee", "powerless")]
+    assert _aside_types(fb.Unit(0, len(text2), ["disowning", "powerless"], flags2)) == ["disowning", "powerless"]
+    assert tf.acknowledge(text, [], _aside_types(u)) == "I understand how frustrating this is."
+
+
+def test_a_turn_word_goes_with_the_sentence_it_turned_from(rules_coach):
+    r = rewrite("yeah i dont get why we only do exchanges on sale stuff either 🙄 anyway i've noted your "
+                "request for the sale cardigan, order 3345-Q.", coach=rules_coach, use_model=False)
+    assert not r.rewrite.lower().startswith("anyway"), r

@@ -48,3 +48,11 @@ def test_no_hand_off_after_a_limit_whose_cause_is_the_answer():
     # the agent's role as the cause: passing it on is the fix (graded A)
     assert fb.handoff(["powerless"], "Unfortunately reversing account fees isn't within my remit, so "
                       "I'm unable to assist further.") is not None
+
+
+def test_a_dropped_sentence_takes_the_turn_word_after_it():
+    text = "Honestly the rule is daft. Anyway, I've noted your request for order 3345-Q."
+    u = fb.Unit(0, text.index(" Anyway"), ["disowning"], [])
+    assert fb.splice(text, [u], [""]) == "I've noted your request for order 3345-Q."
+    # kept, the sentence before still stands, and so does its turn
+    assert fb.splice(text, [u], ["We only exchange sale items."]).endswith("Anyway, I've noted your request for order 3345-Q.")

@@ -706,3 +706,27 @@ def test_a_benefit_refused_in_the_passive_is_a_decision():
     assert states_decision(draft)
     assert decision_lost(draft, "We have decided that.")
     assert not states_decision("No problem is given a second thought here.")
+
+
+def test_a_learned_flag_on_kept_words_the_draft_did_not_have_does_not_count():
+    from coach.flags import Flag
+    from coach.rewrite.verify import judged_flags
+
+    draft = "The charge stays as you cancelled late. Between us the rule is daft."
+    cand = "The charge stays as you cancelled late."
+    q = "as you cancelled late"
+    shifted = Flag(family="distancing", type="policy_wall", start=cand.index(q), end=cand.index(q) + len(q),
+                   quote=q, message="", suggestion="", severity="warning", source="tagger")
+
+    class Eager:   # the draft's own reading: only the aside; the candidate's: the kept clause
+        def __init__(self, on_cand, plain=None):
+            self.on_cand, self.plain = on_cand, plain
+
+        def check(self, text):
+            return self.on_cand if text == cand else []
+
+    plain = Eager([shifted])
+    assert judged_flags(draft, cand, Eager([shifted], plain)) == []
+    # a rule's flag on the same words counts: its window changed for real
+    rule = Flag(**{**shifted.__dict__, "source": "rules"})
+    assert judged_flags(draft, cand, Eager([rule], Eager([rule]))) == [rule]
