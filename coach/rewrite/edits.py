@@ -326,6 +326,29 @@ def own_passive(clause: str) -> str | None:
     return f"{m.group('lead')}{we} {have}{m.group('verb')} {obj}{m.group('adv') or ''}{clause[m.end():]}"
 
 
+# A practice said as "policy": "It is our policy not to give reasons for this" -> "We don't give
+# reasons for this". The decision stays, said by us, without the wall word.
+_AS_POLICY = lexicon.compile(
+    r"^(?P<lead>\s*(?:(?:but|and|so|however|unfortunately|sadly|i'm afraid),?\s+)*)"
+    r"(?:it(?:'s| is| has always been)|our policy is|the policy is|company policy is)\s+"
+    r"(?:(?:our|the company's|company|the bank's|bank|store|hotel|airline|standard|a strict|strict)\s+)*"
+    r"(?:policy\s+)?(?P<neg>not\s+|never\s+)?to\s+(?P<verb>[a-z]+)\b(?P<rest>[^.!?]*?)(?P<end>[.!?]*\s*)$", re.I)
+
+
+def own_policy(clause: str) -> str | None:
+    """"It is our policy not to give reasons" -> "We don't give reasons"; "our policy is to
+    refund to the original card" -> "We refund to the original card". None otherwise."""
+    m = _AS_POLICY.match(clause)
+    if not m or not re.search(r"\bpolicy\b", clause, re.I):
+        return None
+    verb = m.group("verb").lower()
+    if verb in ("be", "have", "get"):
+        return None   # "it is our policy to be fair": no act to own
+    said = f"we {'don' + chr(39) + 't ' if m.group('neg') else ''}{verb}{m.group('rest')}{m.group('end') or ''}"
+    lead = m.group("lead")
+    return lead + (said if lead.strip() else said[0].upper() + said[1:])
+
+
 # "I can't do anything about the £45 charge", "there's nothing I can do about the AUD 350
 # damage charge": a limit of the agent's that is really the company's answer on a charge or fee.
 _HELPLESS_ABOUT = lexicon.compile(
@@ -947,6 +970,7 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
                 also[(i, whole)] = [(k, "") for k in range(i + 1, len(spans))]
         for kind, fn in (("own_cause", own_cause), ("own_cause", own_decision), ("own_cause", neutral_cause),
                          ("own_cause", own_limit), ("own_cause", own_finding),
+                         ("own_cause", own_policy),
                          ("swap", own_passive), ("swap", swap_org),
                          ("swap", swap_pronouns)):
             if fn is own_limit and walled:

@@ -707,3 +707,14 @@ def test_a_turn_word_goes_with_the_sentence_it_turned_from(rules_coach):
     r = rewrite("yeah i dont get why we only do exchanges on sale stuff either 🙄 anyway i've noted your "
                 "request for the sale cardigan, order 3345-Q.", coach=rules_coach, use_model=False)
     assert not r.rewrite.lower().startswith("anyway"), r
+
+
+@pytest.mark.parametrize("clause, want", [
+    ("It is our policy not to give reasons for this ", "We don't give reasons for this "),
+    ("Our policy is to refund to the original card.", "We refund to the original card."),
+    ("but it's store policy not to accept returns on earrings.", "but we don't accept returns on earrings."),
+    ("It is company policy to be fair.", None),   # no act to own
+    ("It is not possible to change it.", None),   # no policy named
+])
+def test_a_practice_said_as_policy_is_said_as_ours(clause, want):
+    assert tf.own_policy(clause) == want
