@@ -107,6 +107,8 @@ def _limit_with_cause(text: str) -> bool:
     m = _CAUSE.search(text)
     return bool(m and m.group(0).strip(" ,").lower() not in ("so that", "the reason")
                 and not _ME.search(text[m.end():m.end() + 60].split(",")[0]))
+
+
 # The reply already reports the matter passed on: a second hand-off repeats it (graded D).
 _PASSED_ON = lexicon.compile(r"\b(?:I|we)(?:'ve| have)?\s+(?:already\s+|just\s+)?(?:passed|forwarded|"
                              r"escalated|referred|sent|handed)\b[^.!?]{0,80}?\b(?:to|on to|along to|"
@@ -262,8 +264,10 @@ def topic_template(sentence: str, types: list[str]) -> str | None:
     of the sentence: "Regarding your request to change the name on ticket 098-2214567730 ...,
     here's what I can do: [what you can do for them]." The plain template put those facts in
     a placeholder ("[what you can do for them: INR 2,000]"), which readers graded D as garbled
-    (dev, 16 drafts). None for a type whose template restates a decision or a cause, or where a
-    fact would be lost."""
+    (dev, r12). None for a type whose template restates a decision or a cause, or where a fact
+    would be lost. Graded in r13: C where the sentence only said the agent was helpless; D where
+    "my hands are tied on name corrections" was the answer itself, so a powerless refusal still
+    loses its decision here."""
     if not types or not set(types) <= _TOPIC_TYPES:
         return None
     greet, body = split_greeting(sentence)

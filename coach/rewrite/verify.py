@@ -904,7 +904,7 @@ def judged_flags(draft: str, candidate: str, coach) -> list:
     # A rule's flag still counts: its window changed for real (a cut "I'll call you at 5"
     # leaves the "please wait" before it a dead end).
     was = [_quote_key(g.quote) for g in _draft_flags(coach, draft)]
-    shifted = [f for f in flags if f not in new and getattr(f, "source", "") in _LEARNED
+    shifted = [f for f in flags if f not in new and getattr(f, "source", "") in _READS_NEIGHBOURS
                and not any(_shares_run(_quote_key(f.quote), w) for w in was)]
     flags = [f for f in flags if f not in shifted]
     if not new:
@@ -914,18 +914,25 @@ def judged_flags(draft: str, candidate: str, coach) -> list:
             or any(g.start < f.end and f.start < g.end for g in confirmed)]
 
 
-_LEARNED = frozenset({"tagger", "embedding", "lm"})
-_DRAFT_FLAGS: dict[tuple[int, str], list] = {}
+# The detectors (by Flag.source) whose reading of a sentence depends on the sentences around it:
+# the learned tagger and embedding head, and the LM judge. A rule's window is explicit.
+_READS_NEIGHBOURS = frozenset({"tagger", "embedding", "lm"})
+# The last drafts' own flags, with the pipeline that found them: every candidate of a rewrite
+# asks again for the same draft. In memory only, a few drafts long.
+_DRAFT_FLAGS: dict[str, tuple[object, list]] = {}
+_DRAFT_FLAGS_KEPT = 16
 
 
 def _draft_flags(coach, draft: str) -> list:
-    """`coach.check(draft)`, once per draft and pipeline: every candidate of a rewrite asks."""
-    key = (id(coach), draft)
-    if key not in _DRAFT_FLAGS:
-        if len(_DRAFT_FLAGS) > 64:
-            _DRAFT_FLAGS.clear()
-        _DRAFT_FLAGS[key] = coach.check(draft)
-    return _DRAFT_FLAGS[key]
+    """`coach.check(draft)`, once per draft and pipeline."""
+    hit = _DRAFT_FLAGS.get(draft)
+    if hit is not None and hit[0] is coach:
+        return hit[1]
+    flags = coach.check(draft)
+    if len(_DRAFT_FLAGS) >= _DRAFT_FLAGS_KEPT:
+        _DRAFT_FLAGS.clear()
+    _DRAFT_FLAGS[draft] = (coach, flags)
+    return flags
 
 
 def _shares_run(a: str, b: str, n: int = 3) -> bool:
