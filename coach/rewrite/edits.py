@@ -344,7 +344,8 @@ def own_policy(clause: str) -> str | None:
     verb = m.group("verb").lower()
     if verb in ("be", "have", "get"):
         return None   # "it is our policy to be fair": no act to own
-    said = f"we {'don' + chr(39) + 't ' if m.group('neg') else ''}{verb}{m.group('rest')}{m.group('end') or ''}"
+    neg = "don't " if m.group("neg") else ""
+    said = f"we {neg}{verb}{m.group('rest')}{m.group('end') or ''}"
     lead = m.group("lead")
     return lead + (said if lead.strip() else said[0].upper() + said[1:])
 
