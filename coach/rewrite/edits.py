@@ -335,6 +335,12 @@ _AS_POLICY = lexicon.compile(
     r"(?:policy\s+)?(?P<neg>not\s+|never\s+)?to\s+(?P<verb>[a-z]+)\b(?P<rest>[^.!?]*?)(?P<end>[.!?]*\s*)$", re.I)
 
 
+def _our_practice(verb: str, rest: str, end: str | None, negated: bool = True) -> str:
+    """"we don't <verb><rest><end>": a limit or a policy said as what we do."""
+    neg = "don't " if negated else ""
+    return f"we {neg}{verb.lower()}{rest}{end or ''}"
+
+
 def own_policy(clause: str) -> str | None:
     """"It is our policy not to give reasons" -> "We don't give reasons"; "our policy is to
     refund to the original card" -> "We refund to the original card". None otherwise."""
@@ -344,8 +350,7 @@ def own_policy(clause: str) -> str | None:
     verb = m.group("verb").lower()
     if verb in ("be", "have", "get"):
         return None   # "it is our policy to be fair": no act to own
-    neg = "don't " if m.group("neg") else ""
-    said = f"we {neg}{verb}{m.group('rest')}{m.group('end') or ''}"
+    said = _our_practice(verb, m.group("rest"), m.group("end"), negated=bool(m.group("neg")))
     lead = m.group("lead")
     return lead + (said if lead.strip() else said[0].upper() + said[1:])
 
@@ -410,8 +415,7 @@ def own_limit(clause: str) -> str | None:
     m = _LIMIT_ON_ME.match(clause)
     if not m:
         return None
-    said = f"we don't {m.group('verb').lower()}{m.group('rest')}{m.group('end') or ''}"
-    return m.group("lead") + said
+    return m.group("lead") + _our_practice(m.group("verb"), m.group("rest"), m.group("end"))
 
 
 # The customer's hand in the cause: "the label [you printed] was the wrong one", "the readings
@@ -924,7 +928,8 @@ def without_our_name(text: str) -> str:
     return _OUR_NAME.sub(" ", text)
 
 
-_WISH = lexicon.compile(lexicon.pattern("WISH_LEAD"), re.I)
+# Sympathy that opens a refusal and says nothing of its own (the lexicon's WISH_LEAD).
+WISH_LEAD = lexicon.compile(lexicon.pattern("WISH_LEAD"), re.I)
 
 
 def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
@@ -986,7 +991,7 @@ def candidates(sentence: str, flags: Sequence[Flag], offset: int = 0,
                    fn(cl, " ".join(owned[:i])) if fn is swap_pronouns else fn(cl))
             if new is not None:
                 opts.append((new, kind))
-                if fn is own_limit and i > 0 and _WISH.match(body[spans[i - 1][0]:spans[i - 1][1]]):
+                if fn is own_limit and i > 0 and WISH_LEAD.match(body[spans[i - 1][0]:spans[i - 1][1]]):
                     # "[I'd love to] but I'm not allowed to issue refunds over Twitter": the wish
                     # goes with the limit it softened ("I'd love to we don't..." read as broken)
                     also[(i, new)] = [(i - 1, "")]

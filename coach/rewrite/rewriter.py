@@ -39,7 +39,8 @@ from coach.lm.prompts import escape_draft, render
 from coach.rewrite.generate import (CLAUSE_EXAMPLES, PROMPT_VERSION, _PART_SCHEMA, _REPLY_ERRORS,
                                     _WHOLE_SCHEMA, _Gen, _clause_messages, _context, _examples,
                                     _sampling, _unit_examples, warm_up)
-from coach.rewrite.verify import (Checks, copied_from, disowning_phrases, extract_facts, norm, on_topic,
+from coach.rewrite.verify import (ASKS_OFFER, Checks, copied_from, disowning_phrases, extract_facts, norm,
+                                  note_draft_flags, on_topic,
                                   states_decision, states_refusal,
                                   verify, without_copied)
 from coach import lexicon
@@ -414,10 +415,6 @@ def _topic_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, fac
     return new if _unit_accepts(draft, units, trial, ui, coach, facts, gaps=True) else None
 
 
-# A gap that asks what the agent offers ("what I can do is [the best alternative]").
-_ASKS_OFFER = lexicon.compile(r"\bwhat I can do\b[^.!?\[]{0,20}\[", re.I)
-
-
 def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, facts) -> str | None:
     """For the fallback: a dead end that sends the customer somewhere they can act (a line, a
     page, the app, a company outside ours: tf.gives_route) keeps the route as the agent wrote
@@ -443,7 +440,7 @@ def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, fac
         return None
     if not tf.gives_route(body, draft):
         return None
-    if _ASKS_OFFER.search(" ".join(c for i, c in enumerate(chosen) if i != ui)):
+    if ASKS_OFFER.search(" ".join(c for i, c in enumerate(chosen) if i != ui)):
         # "Cancellations can't be handled over email. We have this rule because [the reason];
         # what I can do is [the best alternative]. You can use the app.": the reply already asks
         # what the agent offers, and a second "what I can do" gap read as stacked (graded D)
@@ -480,7 +477,6 @@ def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, fac
     return None
 
 
-_WISH_LEAD = lexicon.compile(lexicon.pattern("WISH_LEAD"), re.I)
 
 
 def _aside_types(u) -> list[str]:
@@ -514,7 +510,7 @@ def _without_wall_tags(body: str, leading: Sequence[str] = (),
     for a, b in spans:
         cl = body[a:b]
         bare = not extract_facts(cl) and not states_refusal(cl)
-        if not parts and bare and (_WISH_LEAD.match(cl) or
+        if not parts and bare and (tf.WISH_LEAD.match(cl) or
                                    (leading and any(_shares_words(q, cl, 2) for q in leading))):
             continue
         if parts and bare and _HELPLESS.search(cl):
@@ -844,6 +840,7 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
     _EDITS.memo = {}   # edits are computed once per unit of this draft
     c = eager_coach(_coach(coach))
     flags = c.check(text)
+    note_draft_flags(c, text, flags)   # (its candidates' checks read them)
     facts = extract_facts(text)
     if not text.strip():
         return RewriteResult(text, UNCHANGED, Checks(owns_problem=False).to_dict(), 0.0, flags)

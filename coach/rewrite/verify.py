@@ -333,9 +333,10 @@ def _withdrawn(chunk: str, m: re.Match) -> bool:
 
 _REFUSED = lexicon.compile(r"\b(?:can't|cannot|can not|couldn't|could not|won't|not able to|unable to|"
                       r"not allowed to|wouldn't be able to|don't|do not)\s+(?:\w+ly\s+)?(\w+)", re.I)
-# After "what I can do": a gap that asks the agent for their offer ("What I can do to help is
-# [what you will do to help with it]", "Here's what I can do: [...]").
-_ASKS_FOR_OFFER = lexicon.compile(r"(?:\s+(?:to help|for you|from here))?(?:\s+is)?\s*:?\s*\[", re.I)
+# A gap that asks the agent what they offer ("What I can do to help is [what you will do to help
+# with it]", "Here's what I can do: [...]", "what I can do is [the best alternative]"): the
+# agent's to fill, not a capability claimed.
+ASKS_OFFER = lexicon.compile(r"\bwhat I can do\b[^.!?\[]{0,20}\[", re.I)
 _CAN_DO = lexicon.compile(r"\b(I|we)(?:'ll| will| can| could|'ve| have| am able to| are able to)\s+"
                      r"(?:now\s+|also\s+|certainly\s+)?(\w+)", re.I)
 
@@ -495,8 +496,10 @@ def promises_added(draft: str, candidate: str) -> list[str]:
     # "I can't override it" -> "I can override it": the model dropped the negation and
     # invented a capability (or an action) the draft refused.
     refused = {m.group(1).lower() for m in _REFUSED.finditer(draft.translate(_NORM))}
-    for m in _CAN_DO.finditer(candidate.translate(_NORM)):
-        if _ASKS_FOR_OFFER.match(candidate.translate(_NORM), m.end()):
+    cand = candidate.translate(_NORM)
+    gaps = [(g.start(), g.end()) for g in ASKS_OFFER.finditer(cand)]
+    for m in _CAN_DO.finditer(cand):
+        if any(a <= m.start() < b for a, b in gaps):
             continue   # "What I can do to help is [...]": a gap for the agent, not a claim
         if m.group(2).lower() in refused and m.group(0).lower() not in added:
             added.append(m.group(0).lower())
@@ -923,15 +926,21 @@ _DRAFT_FLAGS: dict[str, tuple[object, list]] = {}
 _DRAFT_FLAGS_KEPT = 16
 
 
+def note_draft_flags(coach, draft: str, flags: list) -> None:
+    """Keep the flags `coach` found in `draft`, for the checks of its candidates: `rewrite()` has
+    them already, so the verifier need not check the draft again."""
+    if len(_DRAFT_FLAGS) >= _DRAFT_FLAGS_KEPT:
+        _DRAFT_FLAGS.clear()
+    _DRAFT_FLAGS[draft] = (coach, flags)
+
+
 def _draft_flags(coach, draft: str) -> list:
     """`coach.check(draft)`, once per draft and pipeline."""
     hit = _DRAFT_FLAGS.get(draft)
     if hit is not None and hit[0] is coach:
         return hit[1]
     flags = coach.check(draft)
-    if len(_DRAFT_FLAGS) >= _DRAFT_FLAGS_KEPT:
-        _DRAFT_FLAGS.clear()
-    _DRAFT_FLAGS[draft] = (coach, flags)
+    note_draft_flags(coach, draft, flags)
     return flags
 
 
