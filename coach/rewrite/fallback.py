@@ -145,9 +145,18 @@ def template_for(types: list[str], step_given: bool = False) -> str:
     uses that."""
     ordered = [t for t in TEMPLATE_ORDER if t in types]
     step_given = step_given or any(TYPES[t].rewrite.gives_next_step for t in ordered)
-    return " ".join(TYPES[t].rewrite.short_template
-                    if step_given and TYPES[t].rewrite.short_template else TEMPLATES[t]
-                    for t in ordered)
+    pieces = {t: TYPES[t].rewrite.short_template
+              if step_given and TYPES[t].rewrite.short_template else TEMPLATES[t] for t in ordered}
+    # Two templates asking for the same thing ("we [the rule] because [the reason]. We [the
+    # policy] because [the reason]") read as one sentence said twice (graded D): a type with an
+    # acknowledgement gives just that where another type's template asks what it would ask.
+    for t in ordered:
+        ack = TYPES[t].rewrite.acknowledgement
+        asks = {p.split(":")[0] for p in PLACEHOLDER.findall(pieces[t])}
+        if ack and any(asks & {p.split(":")[0] for p in PLACEHOLDER.findall(pieces[o])}
+                       for o in ordered if o != t):
+            pieces[t] = ack
+    return " ".join(pieces[t] for t in ordered)
 
 
 def gap_for(t: str, reason_given: bool = False) -> str | None:

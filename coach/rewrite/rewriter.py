@@ -479,14 +479,23 @@ def _route_kept(draft: str, units, chosen: list[str], ui: int, coach: Coach, fac
 
 
 
-def _aside_types(u) -> list[str]:
+def _aside_types(u, rest: str = "") -> list[str]:
     """The unit's types, with a bare "but what can I do" beside a disowning aside counted as part
     of the aside: "Between us, I also think 48 hours is too strict, but what can I do." is one
     sided shrug, and the acknowledgement stands in for all of it (the two templates in its
-    place read as repeated, graded D)."""
-    if "disowning" in u.types and set(u.types) <= {"disowning", "powerless"} and \
+    place read as repeated, graded D). So is a bare wall tag after the aside ("I personally feel
+    one hour grace should be there, [but this is what the company does]") where the rest of the
+    reply (`rest`) states the decision ("the late return charge ... will stand"): the rule is
+    already said, and a policy template after the acknowledgement asked for it twice (dev, D)."""
+    if "disowning" not in u.types:
+        return list(u.types)
+    if set(u.types) <= {"disowning", "powerless"} and \
             all(_HELPLESS.search(f.quote) or re.search(r"\bwhat (?:can|could) (?:I|we) do\b", f.quote, re.I)
                 for f in u.flags if f.type == "powerless"):
+        return ["disowning"]
+    if set(u.types) <= {"disowning", "policy_wall"} and states_decision(rest) and \
+            all(not states_refusal(f.quote) and not extract_facts(f.quote)
+                for f in u.flags if f.type == "policy_wall"):
         return ["disowning"]
     return list(u.types)
 _HELPLESS = lexicon.compile(lexicon.pattern("HELPLESS"), re.I)
@@ -602,7 +611,7 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
     # cutting the aside leaves "Can't blame you for being annoyed.", which owns nothing.
     if not states_refusal(body):
         ack = tf.acknowledge(body, fb.only_here(draft, u, [f.text for f in extract_facts(body)]),
-                             _aside_types(u))
+                             _aside_types(u, rest))
         if ack:
             trial = list(chosen)
             trial[ui] = fb.join_greeting(greet, ack)

@@ -790,7 +790,7 @@ _DECISION = lexicon.compile(
     # a charge or a decision that stands: "the AUD 25 admin fee still applies", "the £25 charge
     # stands", "the decision is final"
     r"|\b(?:still|will still|continues? to|does|do)\s+(?:apply|applies|stand|stands)\b"
-    r"|\b(?:charges?|fees?|decision|surcharge|penalty|rules?)\b(?:[^.!?;\n]|(?<=\d)\.(?=\d)){0,60}?\s(?:still\s+)?(?:stands|will stand|"
+    r"|\b(?:charges?|fees?|decision|surcharge|penalty|rules?)\b(?:[^.!?;\n]|(?<=\d)\.(?=\d)){0,90}?\s(?:still\s+)?(?:stands|will stand|"
     r"is final|remains? in place|applies|apply|will apply)\b|\b(?:decision|answer) is final\b"
     # a benefit refused in the passive: "no compensation is given for facility closures"
     r"|\bno\s+(?:[a-z]+\s+){0,2}?(?:refunds?|compensation|credits?|discounts?|rebates?|exceptions?|"

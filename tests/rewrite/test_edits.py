@@ -703,6 +703,35 @@ def test_an_aside_with_a_bare_shrug_becomes_the_acknowledgement():
     assert tf.acknowledge(text, [], _aside_types(u)) == "I understand how frustrating this is."
 
 
+def test_a_bare_wall_tag_after_an_aside_is_part_of_it_where_the_decision_is_said():
+    from coach.rewrite import fallback as fb
+    from coach.rewrite.rewriter import _aside_types
+
+    text = "I personally feel one hour grace should be there, but this is what the company does."
+    flags = [_flag(text, "I personally feel", "disowning"),
+             _flag(text, "this is what the company does", "policy_wall")]
+    u = fb.Unit(0, len(text), ["disowning", "policy_wall"], flags)
+    said = "The late return charge of INR 1,200 on booking VR-11093 (returned 3 hours late on 7 Sept) will stand."
+    assert _aside_types(u, said) == ["disowning"]
+    # where nothing else in the reply gives the decision, the wall keeps its type and its gap
+    assert _aside_types(u, "Thanks for calling.") == ["disowning", "policy_wall"]
+    # a wall that refuses something itself is not a bare tag
+    text2 = "I personally feel it's unfair, but we can't waive late fees."
+    flags2 = [_flag(text2, "I personally feel it's unfair", "disowning"),
+              _flag(text2, "we can't waive late fees", "policy_wall")]
+    assert _aside_types(fb.Unit(0, len(text2), ["disowning", "policy_wall"], flags2), said) == \
+        ["disowning", "policy_wall"]
+
+
+def test_an_aside_beside_a_decision_already_given_becomes_the_acknowledgement(rules_coach):
+    r = rewrite("Dear Mr. Shetty, as told on the call, the late return charge of INR 1,200 on booking "
+                "VR-11093 (returned 3 hours late on 7 Sept) will stand. I personally feel one hour "
+                "grace should be there, but this is what the company does.",
+                coach=rules_coach, use_model=False)
+    assert "will stand" in r.rewrite and "personally" not in r.rewrite, r
+    assert r.rewrite.count("[the reason]") <= 1, r
+
+
 def test_a_turn_word_goes_with_the_sentence_it_turned_from(rules_coach):
     r = rewrite("yeah i dont get why we only do exchanges on sale stuff either 🙄 anyway i've noted your "
                 "request for the sale cardigan, order 3345-Q.", coach=rules_coach, use_model=False)

@@ -56,3 +56,11 @@ def test_a_dropped_sentence_takes_the_turn_word_after_it():
     assert fb.splice(text, [u], [""]) == "I've noted your request for order 3345-Q."
     # kept, the sentence before still stands, and so does its turn
     assert fb.splice(text, [u], ["We only exchange sale items."]).endswith("Anyway, I've noted your request for order 3345-Q.")
+
+
+def test_two_templates_never_ask_for_the_same_thing():
+    both = fb.template_for(["disowning", "policy_wall"])
+    assert both.count("[the reason]") == 1, both
+    assert both.startswith("I understand how frustrating this is.")   # the aside's acknowledgement
+    # alone, the aside's template asks for the rule and its reason
+    assert "[the reason]" in fb.template_for(["disowning"])
