@@ -585,6 +585,25 @@ _POLICY_TAG = lexicon.compile(r"\s*,?\s+(?:as per|per|in line with|according to|
                               r"(?=\s*[.!?;]|\s*$)", re.I)
 
 
+_ASKS = lexicon.compile(lexicon.pattern("QUESTION"), re.I)
+
+
+def _left_stuck(draft: str, cand: str, flags: list[Flag]) -> bool:
+    """Whether the edits turned the agent's helplessness into the company's refusal and left the
+    customer nowhere: "I wish I could help, but there's no way for me to change payment dates
+    while the account is £310 in arrears" -> "We don't change payment dates while the account is
+    £310 in arrears." The answer is ours now, but with no next step, no question and no route it
+    is a wall (graded D: "bare refusal with no next step for the customer"). A refusal with its
+    reason is an answer ("The £45 missed-appointment charge from 19 June stands, since you
+    weren't home for the engineer", graded A bare and C with the gap), and a refusal the draft
+    itself stated is its decision: both stay as they are."""
+    if not any(tf.needs_next_step([f.type]) for f in flags):
+        return False
+    if states_refusal(draft) or not states_refusal(cand) or _REASON.search(cand):
+        return False
+    return not (tf.has_next_step(cand) or _ASKS.search(cand) or tf.gives_route(cand))
+
+
 def _after_refusal(text: str, gap: str) -> str:
     """`text` with `gap` right after its last sentence that refuses: "We are unable to approve
     this as it goes against our lending policy. [What I can do is ...] Your existing £500 limit
@@ -593,8 +612,14 @@ def _after_refusal(text: str, gap: str) -> str:
         return text.strip()
     sents = DraftView(text).sentences or [(0, len(text))]
     last = max((i for i, (a, b) in enumerate(sents) if states_refusal(text[a:b])), default=len(sents) - 1)
+    # A sentence that goes on about the refused thing ("It was taken from your excess hold on
+    # the same day") stays next to it: after the gap, "it" would be the alternative.
+    while last + 1 < len(sents) and re.match(r"\s*(?:it|this|that|these|those|they)\b",
+                                             text[sents[last + 1][0]:sents[last + 1][1]], re.I):
+        last += 1
     cut = sents[last][1]
-    return f"{text[:cut].rstrip()} {gap} {text[cut:].strip()}".strip()
+    # (the reply's own line breaks after the sentence stay: "...in arrears. [gap]\n\nBest wishes")
+    return f"{text[:cut].rstrip()} {gap}{text[cut:] if text[cut:].strip() else ''}".strip()
 
 
 def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
@@ -881,8 +906,14 @@ def rewrite(text: str, *, coach: Coach | None = None, n_candidates: int = 3,
     if flags:  # deterministic ownership edits first: milliseconds, and no model to load
         cand, ck = _clause(text, flags, c, None, 0, facts, partial=partial)
         if cand is not None and ck is not None and ck.passed:
-            return RewriteResult(cand, "transform", ck.to_dict(),
-                                 (time.perf_counter() - t0) * 1000, flags, "transform", 0)
+            if not _left_stuck(text, cand, flags):
+                return RewriteResult(cand, "transform", ck.to_dict(),
+                                     (time.perf_counter() - t0) * 1000, flags, "transform", 0)
+            gapped = _after_refusal(cand, fb.gap_for("policy_wall", reason_given=True) or "")
+            ck2 = verify(text, gapped, c, facts)
+            if ck2.passed_with_gaps:
+                return RewriteResult(gapped, "fallback", ck2.to_dict(),
+                                     (time.perf_counter() - t0) * 1000, flags, "fallback", 0)
     if not flags and "whole" not in strategies:
         # Nothing flagged: the draft stands. A whole-reply rewrite of an unflagged draft was
         # measured on test (8 of 100 drafts) and mostly kept the missed dodge, pasted example

@@ -560,8 +560,10 @@ def test_a_wish_and_a_limit_become_our_practice(rules_coach):
     r = rewrite("Hi Jo, thanks for asking about moving your payment date to the 20th. I wish I could "
                 "help, but there's no way for me to change payment dates while the account is £95 "
                 "in arrears.", coach=rules_coach, use_model=False)
+    # the practice is ours; with no next step in the reply, the alternative is asked for
+    # (the bare refusal was graded D: "no next step for the customer")
     assert r.rewrite.endswith("We don't change payment dates while the account is £95 in "
-                              "arrears."), r
+                              "arrears. What I can do is [the best alternative]."), r
     assert "wish" not in r.rewrite
 
 
@@ -730,6 +732,40 @@ def test_an_aside_beside_a_decision_already_given_becomes_the_acknowledgement(ru
                 coach=rules_coach, use_model=False)
     assert "will stand" in r.rewrite and "personally" not in r.rewrite, r
     assert r.rewrite.count("[the reason]") <= 1, r
+
+
+def test_helplessness_owned_as_a_bare_refusal_gets_the_alternative_gap(rules_coach):
+    r = rewrite("Hi Anna,\n\nThanks for your email about moving your direct debit date from the 1st to "
+                "the 28th. I wish I could help, but there's no way for me to change payment dates while "
+                "the account is \u00a3310 in arrears.\n\nBest wishes,\nCallum",
+                coach=rules_coach, use_model=False)
+    assert "We don't change payment dates while the account is \u00a3310 in arrears. What I can do is " \
+           "[the best alternative].\n\nBest wishes," in r.rewrite, r
+    assert r.source == "fallback", r
+
+
+def test_a_refusal_with_its_reason_needs_no_gap():
+    from coach.rewrite.rewriter import _left_stuck
+
+    draft = "Hi Katie, I know, but there's nothing I can do about the \u00a345 charge from 19 June."
+    flags = [_flag(draft, "there's nothing I can do", "powerless")]
+    assert _left_stuck(draft, "Hi Katie, the \u00a345 charge from 19 June stands.", flags)
+    assert not _left_stuck(draft, "Hi Katie, the \u00a345 charge from 19 June stands, since you "
+                                  "weren't home for the engineer.", flags)
+    assert not _left_stuck(draft, "Hi Katie, the \u00a345 charge from 19 June stands. Could you send "
+                                  "me the date you'd prefer?", flags)
+    # a refusal the draft itself stated is its decision
+    said = "Used items can't be refunded. There's nothing I can do about the \u00a345 charge."
+    assert not _left_stuck(said, "The \u00a345 charge stands.", [_flag(said, "There's nothing I can do", "powerless")])
+
+
+def test_the_gap_goes_after_a_sentence_that_points_back_at_the_refusal():
+    from coach.rewrite.rewriter import _after_refusal
+
+    out = _after_refusal("The AUD 350 damage charge stands. It was taken from your excess hold on the "
+                         "same day.\n\nRegards", "What I can do is [the best alternative].")
+    assert out == ("The AUD 350 damage charge stands. It was taken from your excess hold on the same "
+                   "day. What I can do is [the best alternative].\n\nRegards")
 
 
 def test_a_turn_word_goes_with_the_sentence_it_turned_from(rules_coach):
