@@ -3,7 +3,8 @@
 Five writers, each with their own brief (eval/rewrite/SOURCE.md), wrote flagged drafts and one
 reference rewrite each, without seeing this repository's eval or training sets. Writers A-C make
 the `dev` split (read and tuned on), D-E the `test` split (graded once, at the end): a split by
-writer keeps each writer's habits on one side. Every row is checked: quotes and `must_keep`
+writer keeps each writer's habits on one side. Writers F-G (2026-12-08) make `dev2`, read and
+tuned on like dev: a fix fitted to writers A-C's habits shows there as no change. Every row is checked: quotes and `must_keep`
 items are substrings of the draft, types are the taxonomy's, `must_not_add` is absent from the
 draft, ids are unique.
 
@@ -21,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from coach.taxonomy import TYPES  # noqa: E402
 
 DIR = ROOT / "eval" / "rewrite"
-SPLIT = {"A": "dev", "B": "dev", "C": "dev", "D": "test", "E": "test"}
+SPLIT = {"A": "dev", "B": "dev", "C": "dev", "D": "test", "E": "test", "F": "dev2", "G": "dev2"}
 
 
 def check(row: dict, where: str) -> list[str]:
@@ -76,7 +77,7 @@ def main() -> int:
                         "channel": row.get("channel", ""), "writer": w, "split": split})
     for e in errs:
         print(e, file=sys.stderr)
-    for split in ("dev", "test"):
+    for split in ("dev", "test", "dev2"):
         rows = [r for r in out if r["split"] == split]
         with open(DIR / f"{split}.jsonl", "w", encoding="utf-8") as f:
             for r in rows:

@@ -552,7 +552,10 @@ _SCHEDULED = lexicon.compile(
     r"\b(?:is|are|'s|'re)\s+now\s+(?:on\s+|for\s+|set for\s+|due\s+)?(?:(?:mon|tues|wednes|thurs|"
     r"fri|satur|sun)day|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
     r"dec)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d)"
-    r"|\b(?:is|are|'s|'re)\s+now\s+(?:re)?(?:booked|scheduled|confirmed|arranged)\s+(?:on|for|in)\b",
+    r"|\b(?:is|are|'s|'re)\s+now\s+(?:re)?(?:booked|scheduled|confirmed|arranged)\s+(?:on|for|in)\b"
+    # what will happen, and when: "It will be delivered to locker point Vathorst Centrum
+    # tomorrow" (a dropped "They don't tell us why..." beside it was refused for want of an owner)
+    rf"|\b(?:will|'ll)\s+be\s+(?:{_ACT}|delivered|paid|ready|back|available)\b[^.!?]{{0,60}}?{lexicon.pattern('WHEN')}",
     re.I)
 
 
