@@ -48,7 +48,7 @@ def _write(path: Path, rows: list[dict]) -> None:
 def make(a: argparse.Namespace) -> int:
     rnd = ROUNDS / a.round
     drafts = {}
-    for split in ("dev", "test"):
+    for split in ("dev", "test", "dev2"):
         p = ROOT / "eval" / "rewrite" / f"{split}.jsonl"
         if p.exists():
             drafts.update({r["id"]: r for r in _read(p)})

@@ -407,15 +407,55 @@ _LIMIT_ON_ME = lexicon.compile(
     r"(?P<end>[.!?]?)\s*$", re.I)
 
 
+# The same limit with the act as its subject: "Changing the delivery address once it's in a
+# locker is beyond what I'm allowed to do" (dev2; the writer's reference: "Once a parcel is in a
+# locker, its delivery address can no longer be changed").
+_ACT_IS_BEYOND_ME = lexicon.compile(
+    r"^(?P<lead>\s*)(?P<ger>[A-Za-z]+ing)\b(?P<rest>[^.!?]*?)\s+is\s+(?:simply\s+|just\s+|really\s+|"
+    r"honestly\s+|unfortunately\s+)?(?:beyond what (?:I'm|I am) (?:allowed|able|permitted) to do|"
+    r"not something (?:I'm|I am|I can|I) (?:able to do|allowed to do|permitted to do|do|can do)|"
+    r"(?:out of|not in) my hands|above my pay grade|not up to me|not my call|beyond me)"
+    r"(?P<tail>\s+(?:from|over|via|on|in) (?:the |this )?(?:chat|phone|email|e-mail|here))?"
+    r"(?:,?\s+(?:sorry|I'm afraid|unfortunately))?(?P<end>[.!?]?)\s*$")
+# ... where a condition says when the limit holds (else it is a capability, not a practice)
+_WHEN_LIMIT = lexicon.compile(
+    r"\b(?:while|whilst|once|after|before|until|unless|without)\b|\b(?:over|via|on|by|from|in) "
+    r"(?:the |this )?(?:phone|chat|email|e-mail|here|twitter|social media|dms?|text|live chat|messenger)\b")
+# The acts a limit names, by their -ing form: "Changing" -> "change", "Cancelling" -> "cancel".
+_BASE_VERBS = ("change", "move", "make", "take", "close", "use", "issue", "refund", "open", "reopen",
+               "cancel", "unlock", "reset", "extend", "transfer", "switch", "swap", "reverse",
+               "waive", "remove", "add", "update", "upgrade", "downgrade", "book", "rebook",
+               "reschedule", "release", "reactivate", "replace", "return", "exchange", "send",
+               "ship", "split", "merge", "edit", "give", "approve", "increase", "lower", "reduce",
+               "adjust", "backdate", "redirect", "hold", "pause", "freeze", "renew", "reinstate",
+               "amend", "override", "speed", "transfer", "grant", "accept", "allow", "offer")
+
+
+def _base_of(gerund: str) -> str | None:
+    """The base form of a known verb's -ing form, else None (no guessing at English spelling)."""
+    g = gerund.lower()
+    for v in _BASE_VERBS:
+        if g in (v + "ing", v[:-1] + "ing" if v.endswith("e") else "", v + v[-1] + "ing"):
+            return v
+    return None
+
+
 def own_limit(clause: str) -> str | None:
     """A limit on the agent, with the condition that sets it, said as the company's practice:
     "I wish I could help, [but there's no way for me to change payment dates while the account
     is £310 in arrears]" -> "We don't change payment dates while the account is £310 in
-    arrears". The decision stays, and nobody is helpless."""
+    arrears"; "Changing the delivery address once it's in a locker is beyond what I'm allowed to
+    do" -> "We don't change the delivery address once it's in a locker". The decision stays,
+    and nobody is helpless."""
     m = _LIMIT_ON_ME.match(clause)
-    if not m:
-        return None
-    return m.group("lead") + _our_practice(m.group("verb"), m.group("rest"), m.group("end"))
+    if m:
+        return m.group("lead") + _our_practice(m.group("verb"), m.group("rest"), m.group("end"))
+    m = _ACT_IS_BEYOND_ME.match(clause)
+    if m and (verb := _base_of(m.group("ger"))) and \
+            _WHEN_LIMIT.search(m.group("rest") + (m.group("tail") or "")):
+        said = _our_practice(verb, m.group("rest") + (m.group("tail") or ""), m.group("end") or ".")
+        return m.group("lead") + said[0].upper() + said[1:]
+    return None
 
 
 # The customer's hand in the cause: "the label [you printed] was the wrong one", "the readings
@@ -524,7 +564,12 @@ _NEXT_STEP = lexicon.compile(
     # own follow-up
     rf"(?:{lexicon.pattern('ACT_VERB')}|rebooked|reissued|reissue|made|asked|ask|sort|look|"
     r"follow|get|keep|make|let|come|review|talk|speak|walk|help|post|be\b|personally)\b"
-    r"|\blet me\b|\bhere's what I\b|\bwhat I can do\b", re.I)
+    r"|\blet me\b|\bhere's what I\b|\bwhat I can do\b"
+    # an offer ("If you want I can book you Monday Oct 7", "If you send us a reading I can log
+    # it today"), and in a call note what the agent said they would do ("told him I'd put it to
+    # my team lead and call him back by 5pm")
+    rf"|\b(?:I|we)\s+can\s+(?:also\s+|now\s+|still\s+|then\s+)?(?:{lexicon.pattern('ACT_VERB')})\b"
+    rf"|\bI'd\s+(?:(?:{lexicon.pattern('ACT_VERB')})|put it to)\b", re.I)
 
 
 # An action already taken, in the passive too: "a credit note has been raised", "the duplicate
@@ -625,10 +670,14 @@ def soften_route(text: str) -> str:
 
 
 def has_next_step(text: str) -> bool:
-    """True when the agent commits to an action they take ("I'll", "I've raised", "let me"), or
-    the reply reports one taken ("a credit note has been raised") or an outcome now set ("your
-    visit is now Thursday 14 March")."""
-    return bool(_NEXT_STEP.search(text) or _DONE.search(text) or _SCHEDULED.search(text))
+    """True when the agent commits to an action they take ("I'll", "I've raised", "let me") or
+    offers one ("I can book you Monday"), the reply reports one taken ("a credit note has been
+    raised") or an outcome now set ("your visit is now Thursday 14 March"), or it tells the
+    customer what they can do themselves ("You can get a new code yourself in the app"): a
+    hand-off added after that was graded needless, and wrong where the draft had given the way
+    on (dev2)."""
+    return bool(_NEXT_STEP.search(text) or _DONE.search(text) or _SCHEDULED.search(text)
+                or _OPTION.search(text))
 
 
 def reports_action(text: str) -> bool:
@@ -646,26 +695,39 @@ def reported_actions(text: str) -> list[str]:
 # "these rises are a cheek", "the new verification step is a pain".
 _RUN_DOWN = lexicon.compile(
     r"(?P<thing>\b(?:the|this|these|that|those|our|your)\s+(?:(?!(?:is|are|was|were|seems?|feels?)\b)"
-    r"(?:[^\s,.;:!?]|(?<=\d)\.(?=\d))+\s+){0,6}?(?:(?!(?:is|are|was|were|seems?|feels?)\b)"
-    r"(?:[^\s,.;:!?]|(?<=\d)\.(?=\d))+))\s+"
-    r"(?:is|are|was|were|seems?|feels?|'s)\s+(?:(?:a bit|kind of|kinda|pretty|totally|a total|so|really|"
+    r"(?:[^\s,.;:!?]|(?<=\d)[.,](?=\d))+\s+){0,6}?(?:(?!(?:is|are|was|were|seems?|feels?)\b)"
+    r"(?:[^\s,.;:!?]|(?<=\d)[.,](?=\d))+))\s+"
+    r"(?:is|are|was|were|seems?|feels?|'s)\s+(?:(?:a bit of|a bit|kind of|kinda|pretty|totally|a total|so|really|"
     r"just|quite|a real|an absolute|absolutely|honestly|a|an)\s+)*"
-    rf"(?:{lexicon.pattern('BADWORD')}|a pain|a cheek|pants|annoying|rip[- ]?off|ripoff)\b", re.I)
+    rf"(?:{lexicon.pattern('BADWORD')}|a pain|a cheek|pants|annoying|rip[- ]?off|ripoff|rort|much)\b", re.I)
 
 
-def acknowledge(sentence: str, facts: Sequence[str], types: Sequence[str]) -> str | None:
+# ... or as what the agent finds it: "personally I find the 249 kr fee for switching home club a
+# bit silly too".
+_FOUND_BAD = lexicon.compile(
+    r"\b(?:find|found|think|thought|consider|reckon)\s+(?P<thing>(?:the|this|these|that|those|our|your)\s+"
+    r"(?:(?:[^\s,.;:!?]|(?<=\d)[.,](?=\d))+\s+){0,8}?)(?:(?:a bit of|a bit|kind of|kinda|pretty|totally|a total|"
+    r"so|really|just|quite|a real|an absolute|absolutely|honestly|a|an)\s+)*"
+    rf"(?:{lexicon.pattern('BADWORD')}|a pain|a cheek|annoying|rip[- ]?off|ripoff|rort|much)\b", re.I)
+
+
+def acknowledge(sentence: str, facts: Sequence[str], types: Sequence[str],
+                name_it: bool = False) -> str | None:
     """The acknowledgement that stands in for a sentence that is only a disowning aside (the
     types' `acknowledgement`, coach/types/), or one naming the thing the aside ran down, when
     every fact of the sentence is in that name ("I understand the frustration with the £9.99 a
-    day roaming charge."). None when a type has no acknowledgement, or facts would be lost."""
+    day roaming charge."). With `name_it` (the next sentence points back at the thing: "It will
+    be charged with your next payment"), the naming one where the aside names a thing (where it
+    names none, "it" is about something said before it). None when a type has no
+    acknowledgement, or facts would be lost."""
     specs = [TYPES[t].rewrite for t in types if t in TYPES]
     if not specs or any(s.acknowledgement is None for s in specs):
         return None
-    if not facts:
+    m = _RUN_DOWN.search(sentence) or _FOUND_BAD.search(sentence)
+    if not facts and not (name_it and m):
         return specs[0].acknowledgement
-    m = _RUN_DOWN.search(sentence)
     if m and specs[0].acknowledge_thing and all(f in m.group("thing") for f in facts):
-        thing = m.group("thing")
+        thing = m.group("thing").strip()
         thing = thing[0].lower() + thing[1:] if thing[:1].isupper() else thing
         return specs[0].acknowledge_thing.format(thing=thing)
     return None

@@ -115,6 +115,11 @@ _PASSED_ON = lexicon.compile(r"\b(?:I|we)(?:'ve| have)?\s+(?:already\s+|just\s+)
                              r"over to|up to|with)\b", re.I)
 
 
+def passed_on(text: str) -> bool:
+    """Whether the reply already reports the matter passed on ("I passed your photos along")."""
+    return bool(_PASSED_ON.search(text))
+
+
 def handoff(types: list[str], *texts: str) -> str | None:
     """The owned hand-off sentence of the first of `types` that has one (coach/types/), with the
     team the texts name, else the type's own words: "I'll pass this to our fraud team now and

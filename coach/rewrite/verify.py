@@ -53,9 +53,14 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "phone": lexicon.compile(r"(?<![\w#-])(?:\+\d{1,3}[ -]?)?(?:\(?0\d{2,4}\)?[ -]?)\d{3,4}[ -]?\d{3,4}\b"),
     # An ISO currency code before the number ("AUD 1,190", "INR 2,45,000") is one fact, whole:
     # read as a proper noun it was cut at the comma ("AUD 1") and put into a placeholder so.
-    "amount": lexicon.compile(r"(?:(?:[£$€¥₹]|\b(?-i:AUD|USD|EUR|GBP|INR|NZD|CAD|SGD|AED|HKD|JPY|CHF|ZAR|"
-                         r"SEK|NOK|DKK|PLN|MYR|PHP|THB|IDR|Rs\.?)\s)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:/\s?\w+|k|m|bn))?"
-                         r"|\b\d[\d,]*(?:\.\d+)?%|\b\d[\d,]*(?:\.\d+)?\s?(?:GB|MB|TB|kg|g|mg|km|cm|mm|ml|cl|litres?|liters?|inch(?:es)?|ft|lbs?|oz|miles|kWh|kW|mAh|Mbps|Gbps|mph|EUR|USD|GBP|AUD|INR|NZD|CAD|SGD|AED|gems|credits|points|RP|XP|titles|items)\b)",
+    # The currency after the number counts too, with a space between thousands ("6 500 kr",
+    # "69 NOK", "₦25,000"): read as a proper noun, "69 NOK" kept only "NOK", and "249 kr" nothing,
+    # so a rewrite that dropped the fee passed its checks (dev2).
+    "amount": lexicon.compile(r"(?:(?:[£$€¥₹₦₱₩₺₽₴₫₪฿]|\b(?-i:AUD|USD|EUR|GBP|INR|NZD|CAD|SGD|AED|HKD|JPY|CHF|ZAR|"
+                         r"SEK|NOK|DKK|PLN|MYR|PHP|THB|IDR|NGN|KES|GHS|BRL|MXN|Rs\.?)\s)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:/\s?\w+|k|m|bn))?"
+                         r"|\b\d[\d,]*(?:\.\d+)?%"
+                         r"|\b\d{1,3}(?:[ \u00a0]\d{3})+(?:[.,]\d+)?\s?(?-i:kr|NOK|SEK|DKK|CHF|ZAR|PLN|NGN|KES|EUR|USD|GBP)\b"
+                         r"|\b\d[\d,]*(?:\.\d+)?\s?(?:GB|MB|TB|kg|g|mg|km|cm|mm|ml|cl|litres?|liters?|inch(?:es)?|ft|lbs?|oz|miles|kWh|kW|mAh|Mbps|Gbps|mph|EUR|USD|GBP|AUD|INR|NZD|CAD|SGD|AED|SEK|NOK|DKK|CHF|ZAR|PLN|NGN|KES|kr|gems|credits|points|RP|XP|titles|items)\b)",
                          re.I),
     "place": lexicon.compile(r"\b\d+[A-Z]?\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Road|Rd|Close|Lane|Street|St|Mews|Way|Avenue|Ave|Drive|Park|Court|Place|Square|Crescent|Gardens|Terrace|Grove|Hill)\b(?:,\s+[A-Z][\w]+)?"
                         r"|\b(?:room|locker|gate|flat|unit|seat|row|platform|bay|desk|size|quiz|season|level|version|treadmill|table|pitch|court|lane|door|week|term|semester|stage|phase|tier|step|section|chapter|module|episode)\s+#?(?-i:[A-Z0-9])[\w.-]*\b"
@@ -655,7 +660,13 @@ def owns_problem(candidate: str) -> bool:
     if _strict_matches(view):
         return False
     return bool(OWN.search(view.masked) or reports_action(view.masked) or reports_outcome(view.masked)
-                or states_decision(view.masked))
+                or states_decision(view.masked) or _OUR_PRACTICE.search(view.masked))
+
+
+# What we do and don't do, said as ours: "We don't open a locker again from this chat" (an owned
+# limit, coach.rewrite.edits.own_limit). Not what we don't know, have or see: that is the limit.
+_OUR_PRACTICE = lexicon.compile(r"\bwe (?:don't|do not|never) (?!(?:know|have|see|get|deal|handle|"
+                                r"cover|do|think|understand|control|decide|make)\b)[a-z]{3,}\b", re.I)
 
 
 def disowning_phrases(candidate: str) -> list[str]:
@@ -711,6 +722,24 @@ def prompt_leak(draft: str, candidate: str) -> bool:
     if _LEAK.search(candidate) and not _LEAK.search(draft):
         return True
     return bool((_ngrams(PLACEHOLDER_RE.sub(" \x00 ", candidate)) & _prompt_ngrams()) - _ngrams(draft))
+
+
+# Function words a light edit may bring in ("we", "our", "the"): not new content.
+_FUNCTION_WORDS = frozenset(
+    "i we you the a an and to of in on for is are was were it its this that our ours us my me be "
+    "been will would with at by as so but not or if all any".split())
+# How many content words the model may add that the draft never used: on 40 graded model
+# rewrites (dev, dev2, test), 9 of the 19 adding at most 2 were A or B, and 1 of the 21 adding 3
+# or more ("I'll pass this to our Southern Cross team", "but we can still do it", "We need to
+# get them fixed quickly", "I'd look into it now": new steps, promises and contradictions).
+MAX_NEW_WORDS = 2
+
+
+def new_words(draft: str, sentence: str) -> list[str]:
+    """The content words of `sentence` that `draft` never uses (the model's additions)."""
+    have = set(_WORDS.findall(draft.lower()))
+    return list(dict.fromkeys(w for w in _WORDS.findall(sentence.lower())
+                              if w not in have and w not in _FUNCTION_WORDS))
 
 
 def copied_from(candidate: str, examples: Sequence[str], draft: str, n: int = 5) -> bool:

@@ -768,6 +768,24 @@ def test_the_gap_goes_after_a_sentence_that_points_back_at_the_refusal():
                    "day. What I can do is [the best alternative].\n\nRegards")
 
 
+def test_an_acknowledgement_names_what_the_next_sentence_points_back_at():
+    aside = "Honestly ehn, I also feel the \u20a625,000 late registration fee is too much for students."
+    assert tf.acknowledge(aside, ["\u20a625,000"], ["disowning"], name_it=True) == \
+        "I understand the frustration with the \u20a625,000 late registration fee."
+    # the thing named without a fact: still named where "it" points back at it
+    rort = "between you and me the re-enrolment fee for missing the deadline is a bit of a rort."
+    assert tf.acknowledge(rort, [], ["disowning"], name_it=True) == \
+        "I understand the frustration with the re-enrolment fee for missing the deadline."
+    assert tf.acknowledge(rort, [], ["disowning"]) == "I understand how frustrating this is."
+    # an aside that names nothing: "it" is about what came before, the plain one stands
+    assert tf.acknowledge("Look, if it were up to me I'd knock it off, but I don't set the charges.",
+                          [], ["disowning"], name_it=True) == "I understand how frustrating this is."
+    # what the agent finds it: "I find the 249 kr fee ... a bit silly"
+    assert tf.acknowledge("personally I find the 249 kr fee for switching home club a bit silly too.",
+                          ["249 kr"], ["disowning"]) == \
+        "I understand the frustration with the 249 kr fee for switching home club."
+
+
 def test_a_turn_word_goes_with_the_sentence_it_turned_from(rules_coach):
     r = rewrite("yeah i dont get why we only do exchanges on sale stuff either 🙄 anyway i've noted your "
                 "request for the sale cardigan, order 3345-Q.", coach=rules_coach, use_model=False)

@@ -664,3 +664,24 @@ def test_the_drafts_refusal_is_not_cut_to_make_room_for_its_route(rules_coach):
                 "handled over email. Please use the app. Cheers, Maya",
                 coach=rules_coach, use_model=False)
     assert "can't be handled over email" in r.rewrite, r
+
+
+def test_a_model_sentence_that_adds_more_than_an_edit_is_rejected(rules_coach, retriever):
+    # New content words the draft never used: a new step or claim, not an edit (graded D in 20 of
+    # the 21 graded model rewrites that added three or more).
+    from coach.rewrite.verify import MAX_NEW_WORDS, new_words
+
+    fake = ScriptedFakeBackend([{"part": "We lost order #A-5512, but we can still ship a new one."}] * 3)
+    r = rewrite(DRAFT, coach=rules_coach, backend=fake, retriever=retriever, strategies=("clause",))
+    assert r.source != "model" and "ship a new one" not in r.rewrite, r
+    assert len(new_words(DRAFT, "We lost order #A-5512, but we can still ship a new one.")) > MAX_NEW_WORDS
+    assert new_words(DRAFT, "We lost order #A-5512.") == []
+
+
+def test_the_model_may_not_hand_off_to_a_party_the_draft_names_as_someone_else(rules_coach, retriever):
+    d = ("Hi Sam, thanks for getting in touch about your Southern Cross claim. We don't deal with "
+         "insurance claims here, best to take it up with Southern Cross.")
+    fake = ScriptedFakeBackend([{"part": "I'll pass this to our Southern Cross team now and update you "
+                                         "here."}] * 3)
+    r = rewrite(d, coach=rules_coach, backend=fake, retriever=retriever, strategies=("clause",))
+    assert "our Southern Cross team" not in r.rewrite, r

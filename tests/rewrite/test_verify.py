@@ -730,3 +730,15 @@ def test_a_learned_flag_on_kept_words_the_draft_did_not_have_does_not_count():
     # a rule's flag on the same words counts: its window changed for real
     rule = Flag(**{**shifted.__dict__, "source": "rules"})
     assert judged_flags(draft, cand, Eager([rule], Eager([rule]))) == [rule]
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("the 249 kr fee for switching home club", "249 kr"),
+    ("the \u20a625,000 late registration fee", "\u20a625,000"),
+    ("Your label of 69 NOK will be refunded", "69 NOK"),
+    ("package PT-10 (6 500 kr, bought 2 April)", "6 500 kr"),
+    ("a deposit of 1,500 SEK", "1,500 SEK"),
+])
+def test_amounts_in_more_currencies_are_facts(text, fact):
+    from coach.rewrite.verify import extract_facts
+    assert fact in [f.text for f in extract_facts(text)]
