@@ -472,11 +472,15 @@ def neutral_cause(clause: str) -> str | None:
     printed was the wrong one" -> "because the label was the wrong one". Readers graded D both
     the blame kept and the cause cut ("Drops why the boots bounced (the wrong label)", dev);
     the cause stays, and nobody is pointed at."""
-    if not _BY_YOU.search(clause):
-        return None
+    out = _YOUR_END.sub("", clause)
     out = _BY_YOU.sub(lambda m: ("The " if m.group("det")[0].isupper() else "the ") + m.group("noun"),
-                      clause)
+                      out)
     return out if out != clause else None
+
+
+# Where it went wrong, said as the customer's side: "the payment you made online on 2 January
+# must have gone wrong [on your end]" (dev2). What went wrong stays.
+_YOUR_END = lexicon.compile(r"(?<=\bwrong)\s+(?:on|at|from) your (?:end|side)\b", re.I)
 
 
 # "somehow" says that it happened by itself: without it the sentence states what happened.

@@ -786,6 +786,12 @@ def test_an_acknowledgement_names_what_the_next_sentence_points_back_at():
         "I understand the frustration with the 249 kr fee for switching home club."
 
 
+def test_where_it_went_wrong_is_not_the_customers_side():
+    assert tf.neutral_cause("the payment you made online on 2 January must have gone wrong on your "
+                            "end.") == "the payment you made online on 2 January must have gone wrong."
+    assert tf.neutral_cause("the line works fine on your end.") is None   # nothing went wrong
+
+
 def test_a_turn_word_goes_with_the_sentence_it_turned_from(rules_coach):
     r = rewrite("yeah i dont get why we only do exchanges on sale stuff either 🙄 anyway i've noted your "
                 "request for the sale cardigan, order 3345-Q.", coach=rules_coach, use_model=False)
