@@ -527,7 +527,8 @@ def own_finding(clause: str) -> str | None:
 # by [when]". Dropping the clause lost what the customer will get ("the new rate", graded D).
 _COMMITTED = lexicon.compile(
     r"\b(?:'ll|will|shall|should)\s+(?:\w+\s+){0,2}?(?:get back|reply|respond|revert|contact|update|"
-    r"send|email|e-mail|call|ring|be in touch|let you know|sort|process|confirm|review|look)\b"
+    r"send|email|e-mail|call|ring|be in touch|get in touch|be in contact|reach out|let you know|sort|"
+    r"process|confirm|review|look)\b"
     r"|\byou(?:'ll| will) (?:hear back|hear from|receive|get)\b", re.I)
 _VAGUE_TIME = lexicon.compile(
     r",?\s+(?:whenever|when) (?:they|someone|we|the team) (?:get|gets|can|have|has) (?:a (?:chance|moment)|"

@@ -111,8 +111,9 @@ def _limit_with_cause(text: str) -> bool:
 
 # The reply already reports the matter passed on: a second hand-off repeats it (graded D).
 _PASSED_ON = lexicon.compile(r"\b(?:I|we)(?:'ve| have)?\s+(?:already\s+|just\s+)?(?:passed|forwarded|"
-                             r"escalated|referred|sent|handed)\b[^.!?]{0,80}?\b(?:to|on to|along to|"
-                             r"over to|up to|with)\b", re.I)
+                             r"escalated|referred|sent|handed)\b(?:[^.!?]{0,80}?\b(?:to|on to|along to|"
+                             r"over to|up to|with)\b|\s+(?:it|this|that|them|your \w+)\s+(?:along|on)\b)",
+                             re.I)
 
 
 def passed_on(text: str) -> bool:

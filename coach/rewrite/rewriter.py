@@ -667,7 +667,11 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
             # itself went (graded D: "Loses the refusal to cancel over email"); the fallback
             # keeps it with the reason gap
             continue
-        if e.kind.startswith("drop") and tf.wait_carries(e.dropped):
+        if e.kind.startswith("drop") and (tf.wait_carries(e.dropped) or
+                                          (fb.passed_on(draft) and tf.wait_with_time(e.dropped))):
+            # (and "I've passed it along [and somebody will get in touch at some point]": the
+            # wait is the reply's only next step, and it is passed on already, so no hand-off
+            # can stand in; cut, the reply left the customer nowhere: graded D, dev2)
             # "[and they'll get back to you with the new rate whenever they get to it]": the
             # promise stays, asking for its time (the fallback's edit with a gap)
             continue
