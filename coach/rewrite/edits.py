@@ -700,7 +700,7 @@ def reported_actions(text: str) -> list[str]:
 # "these rises are a cheek", "the new verification step is a pain".
 _RUN_DOWN = lexicon.compile(
     r"(?P<thing>\b(?:the|this|these|that|those|our|your)\s+(?:(?!(?:is|are|was|were|seems?|feels?)\b)"
-    r"(?:[^\s,.;:!?]|(?<=\d)[.,](?=\d))+\s+){0,6}?(?:(?!(?:is|are|was|were|seems?|feels?)\b)"
+    r"(?:[^\s,.;:!?]|(?<=\d)[.,](?=\d))+\s+){0,10}?(?:(?!(?:is|are|was|were|seems?|feels?)\b)"
     r"(?:[^\s,.;:!?]|(?<=\d)[.,](?=\d))+))\s+"
     r"(?:is|are|was|were|seems?|feels?|'s)\s+(?:(?:a bit of|a bit|kind of|kinda|pretty|totally|a total|so|really|"
     r"just|quite|a real|an absolute|absolutely|honestly|a|an)\s+)*"

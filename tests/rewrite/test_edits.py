@@ -792,6 +792,12 @@ def test_where_it_went_wrong_is_not_the_customers_side():
     assert tf.neutral_cause("the line works fine on your end.") is None   # nothing went wrong
 
 
+def test_a_long_named_thing_is_acknowledged_whole():
+    aside = "Yeah the \u20ac2 fee for keeping it in the locker an extra day is pretty cheeky, I don't make that call though."
+    assert tf.acknowledge(aside, ["\u20ac2"], ["disowning"], name_it=True) == \
+        "I understand the frustration with the \u20ac2 fee for keeping it in the locker an extra day."
+
+
 def test_a_turn_word_goes_with_the_sentence_it_turned_from(rules_coach):
     r = rewrite("yeah i dont get why we only do exchanges on sale stuff either 🙄 anyway i've noted your "
                 "request for the sale cardigan, order 3345-Q.", coach=rules_coach, use_model=False)
