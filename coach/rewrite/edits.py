@@ -428,7 +428,7 @@ _BASE_VERBS = ("change", "move", "make", "take", "close", "use", "issue", "refun
                "reschedule", "release", "reactivate", "replace", "return", "exchange", "send",
                "ship", "split", "merge", "edit", "give", "approve", "increase", "lower", "reduce",
                "adjust", "backdate", "redirect", "hold", "pause", "freeze", "renew", "reinstate",
-               "amend", "override", "speed", "transfer", "grant", "accept", "allow", "offer")
+               "amend", "override", "speed", "grant", "accept", "allow", "offer")
 
 
 def _base_of(gerund: str) -> str | None:

@@ -39,8 +39,8 @@ from coach.lm.prompts import escape_draft, render
 from coach.rewrite.generate import (CLAUSE_EXAMPLES, PROMPT_VERSION, _PART_SCHEMA, _REPLY_ERRORS,
                                     _WHOLE_SCHEMA, _Gen, _clause_messages, _context, _examples,
                                     _sampling, _unit_examples, warm_up)
-from coach.rewrite.verify import (ASKS_OFFER, MAX_NEW_WORDS, Checks, copied_from, disowning_phrases, extract_facts, norm,
-                                  note_draft_flags, on_topic,
+from coach.rewrite.verify import (ASKS_OFFER, MAX_NEW_WORDS, Checks, copied_from, disowning_phrases,
+                                  extract_facts, norm, note_draft_flags, on_topic,
                                   states_decision, states_refusal,
                                   new_words, verify, without_copied)
 from coach import lexicon
@@ -669,11 +669,11 @@ def _transform_unit(draft: str, units, chosen: list[str], ui: int, coach: Coach,
             continue
         if e.kind.startswith("drop") and (tf.wait_carries(e.dropped) or
                                           (fb.passed_on(draft) and tf.wait_with_time(e.dropped))):
-            # (and "I've passed it along [and somebody will get in touch at some point]": the
-            # wait is the reply's only next step, and it is passed on already, so no hand-off
-            # can stand in; cut, the reply left the customer nowhere: graded D, dev2)
             # "[and they'll get back to you with the new rate whenever they get to it]": the
-            # promise stays, asking for its time (the fallback's edit with a gap)
+            # promise stays, asking for its time (the fallback's edit with a gap); and "I've
+            # passed it along [and somebody will get in touch at some point]": the wait is the
+            # reply's only next step and the matter is passed on already, so no hand-off can
+            # stand in (cut, it left the customer nowhere: graded D, dev2)
             continue
         if e.kind.startswith("drop") and (tf.reports_action(e.dropped) or tf.offers_option(e.dropped)):
             # "a credit note for £48 has been raised" is news, and "You can send them a new
